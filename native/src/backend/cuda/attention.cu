@@ -50,7 +50,7 @@ __global__ void attention_generic_kernel(AttnArgs a) {
   const int64_t ld = int64_t(a.heads) * d;
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, nwarps = blockDim.x >> 5;
   const int* pat = a.patterns ? a.patterns + h * 5 : nullptr;
-  const int64_t klim = a.key_len >= 0 ? min<int64_t>(a.key_len, a.nk) : a.nk;
+  const int64_t klim = a.key_len >= 0 && a.key_len < a.nk ? int64_t(a.key_len) : a.nk;
 
   for (int c = threadIdx.x; c < d; c += blockDim.x) qv[c] = __bfloat162float(a.q[qi * ld + h * d + c]);
   __syncthreads();

@@ -105,7 +105,7 @@ __global__ void __launch_bounds__(256, 1) attention_sm80_kernel(AttnGeom G) {
     qcount = min(BR, qtile.count() - qbase);
   } else {
     qbase = blockIdx.x * BR;
-    qcount = int(min<int64_t>(BR, G.nq - qbase));
+    qcount = int(G.nq - qbase < BR ? G.nq - qbase : BR);
   }
   if (qcount <= 0) return;
   auto q_token = [&](int r) -> int64_t { return G.tiled ? qtile.token(G, qbase + r) : qbase + r; };
@@ -124,7 +124,7 @@ __global__ void __launch_bounds__(256, 1) attention_sm80_kernel(AttnGeom G) {
   int lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
   int kblocks_per_tile = (G.tile_tokens + BC - 1) / BC;
   int64_t nblocks;
-  const int key_limit = G.key_len >= 0 ? int(min<int64_t>(G.key_len, G.nk)) : int(G.nk);
+  const int key_limit = G.key_len >= 0 ? int(G.key_len < G.nk ? G.key_len : G.nk) : int(G.nk);
   if (G.tiled) {
     int qc[3] = {qtile.a, qtile.b, qtile.c};
     for (int ax = 0; ax < 3; ++ax) {

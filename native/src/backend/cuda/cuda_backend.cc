@@ -14,6 +14,7 @@
 #include <set>
 #include <vector>
 
+#include "backend/cuda/cuda_status.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_pool.h"
 
@@ -176,7 +177,7 @@ class CudaBackend final : public Backend {
 
   Tensor linear(const Tensor& x, const Tensor& w, const Tensor* b, Act act) override {
     if (!check_inputs({&x, &w}, "linear")) return Tensor();
-    int64_t M, N, K;
+    int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear")) return Tensor();
     Tensor xb = as_bf16(x);
     Shape os = x.shape();
@@ -188,13 +189,18 @@ class CudaBackend final : public Backend {
     a.w = w.data_as<__nv_bfloat16>();
     a.bias = b ? b->data_as<float>() : nullptr;
     a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = DType::BF16;
+    Tensor scratch;
+    if (cuda::gemm_needs_scratch(a)) {
+      if (!(scratch = alloc(DType::BF16, {M, N})).defined()) return Tensor();
+      a.scratch = scratch.data_as<__nv_bfloat16>();
+    }
     if (!ok(cuda::gemm(a, stream_))) return Tensor();
     return y;
   }
 
   void linear_residual_(Tensor& res, const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* gate) override {
     if (!check_inputs({&res, &x, &w}, "linear_residual")) return;
-    int64_t M, N, K;
+    int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear_residual") || !is_vector(gate, N, "linear_residual gate")) return;
     if (res.numel() != M * N) {
       ok(Error(Code::ShapeMismatch, "linear_residual: residual %s vs output [%lld, %lld]", shape_str(res.shape()).c_str(), (long long)M, (long long)N));
@@ -210,6 +216,11 @@ class CudaBackend final : public Backend {
     a.M = M; a.N = N; a.K = K;
     a.res = res.data_as<float>();
     a.gate = gate ? gate->data_as<float>() : nullptr;
+    Tensor scratch;
+    if (cuda::gemm_needs_scratch(a)) {
+      if (!(scratch = alloc(DType::BF16, {M, N})).defined()) return;
+      a.scratch = scratch.data_as<__nv_bfloat16>();
+    }
     ok(cuda::gemm(a, stream_));
   }
 

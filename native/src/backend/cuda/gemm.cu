@@ -14,21 +14,20 @@ struct LinearEpilogue {
   Act act;
   float* res;
   const float* gate;
+  __device__ void apply(int64_t m, int64_t col, float v, int64_t N) const {
+    v += bias ? bias[col] : 0.0f;
+    if (res) {
+      res[m * N + col] += v * (gate ? gate[col] : 1.0f);
+    } else {
+      if (act == Act::GeluTanh) v = gelu_tanh(v);
+      else if (act == Act::Silu) v = silu(v);
+      y[m * N + col] = from_f32<Y>(v);
+    }
+  }
   __device__ void operator()(int64_t m, int64_t n, float v0, float v1, int64_t M, int64_t N) const {
     if (m >= M) return;
-#pragma unroll
-    for (int c = 0; c < 2; ++c) {
-      int64_t col = n + c;
-      if (col >= N) return;
-      float v = (c ? v1 : v0) + (bias ? bias[col] : 0.0f);
-      if (res) {
-        res[m * N + col] += v * (gate ? gate[col] : 1.0f);
-      } else {
-        if (act == Act::GeluTanh) v = gelu_tanh(v);
-        else if (act == Act::Silu) v = silu(v);
-        y[m * N + col] = from_f32<Y>(v);
-      }
-    }
+    if (n < N) apply(m, n, v0, N);
+    if (n + 1 < N) apply(m, n + 1, v1, N);
   }
 };
 
@@ -58,10 +57,25 @@ __global__ void gemm_simple_kernel(GemmArgs a) {
   int64_t m = idx / a.N, n = idx % a.N;
   float acc = 0.0f;
   for (int64_t k = 0; k < a.K; ++k) acc += __bfloat162float(a.x[m * a.K + k]) * __bfloat162float(a.w[n * a.K + k]);
-  LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}(m, n, acc, 0.0f, a.M, n + 1);
+  LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(m, n, acc, a.N);
+}
+
+template <class Y>
+__global__ void epilogue_kernel(GemmArgs a, const __nv_bfloat16* __restrict__ z) {
+  int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  if (idx >= a.M * a.N) return;
+  LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(idx / a.N, idx % a.N,
+                                                                              __bfloat162float(z[idx]), a.N);
 }
 
 }  // namespace
+
+Status gemm_epilogue(const GemmArgs& a, const __nv_bfloat16* z, cudaStream_t s) {
+  unsigned blocks = blocks_for(a.M * a.N, 256);
+  if (a.res || a.yt == DType::F32) epilogue_kernel<float><<<blocks, 256, 0, s>>>(a, z);
+  else epilogue_kernel<__nv_bfloat16><<<blocks, 256, 0, s>>>(a, z);
+  return check_launch("gemm_epilogue");
+}
 
 #ifdef TSR_WITH_CUBLASLT
 Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s);  // gemm_cublaslt.cc
@@ -70,10 +84,15 @@ bool gemm_uses_cublaslt() { return true; }
 bool gemm_uses_cublaslt() { return false; }
 #endif
 
+bool gemm_needs_scratch(const GemmArgs& a) {
+  return gemm_uses_cublaslt() && !a.force_own && a.K % 8 == 0 &&
+         (a.res || a.act != Act::None || a.yt != DType::BF16);
+}
+
 Status gemm(const GemmArgs& a, cudaStream_t s) {
   if (a.M == 0 || a.N == 0) return OkStatus();
 #ifdef TSR_WITH_CUBLASLT
-  if (a.K % 8 == 0) return gemm_cublaslt(a, s);
+  if (a.K % 8 == 0 && !a.force_own) return gemm_cublaslt(a, s);
 #endif
   if (a.K % 8 != 0) {
     unsigned blocks = blocks_for(a.M * a.N, 256);
