@@ -76,11 +76,13 @@ class CudaBackend final : public Backend {
     return copy_in(bf.data(), DType::BF16, host.shape());
   }
 
-  // Conv weights [Cout, Cin, kt, kh, kw] -> [Cout, kt, kh, kw, Cp] bf16 (Cin padded to 8);
-  // the tensor keeps its logical shape and is remembered as packed.
+  // Conv weights [Cout, Cin, (kt,) kh, kw] -> [Cout, taps, Cp] bf16 (Cin padded to 8, taps in
+  // raster order); the tensor keeps its logical shape and is remembered as packed, so a
+  // reshape of a 2-D kernel to [Cout, Cin, 1, kh, kw] (same data) stays valid.
   Tensor upload_conv(const Tensor& w) {
-    if (w.ndim() != 5) return fail(Error(Code::ShapeMismatch, "conv weight must be 5-D, got %s", shape_str(w.shape()).c_str()));
-    int64_t co = w.dim(0), ci = w.dim(1), taps = w.dim(2) * w.dim(3) * w.dim(4);
+    if (w.ndim() != 5 && w.ndim() != 4)
+      return fail(Error(Code::ShapeMismatch, "conv weight must be 4-D or 5-D, got %s", shape_str(w.shape()).c_str()));
+    int64_t co = w.dim(0), ci = w.dim(1), taps = w.numel() / (co * ci);
     int64_t cp = (ci + 7) / 8 * 8;
     std::vector<uint16_t> packed(size_t(co * taps * cp), 0);
     const float* src = w.data_as<float>();
