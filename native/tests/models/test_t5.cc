@@ -67,9 +67,10 @@ TSR_TEST(models_t5, golden_fixtures_all_weight_variants) {
       double err = rel_l2(out.value(), c.out);
       std::printf("    %s (%s, S=%zu, real %d): relative L2 %.3g\n", c.fixture.name.c_str(),
                   variant.label.c_str(), c.ids.size(), c.real_len, err);
-      // bf16 weights: every weight carries up to 2^-9 relative rounding, which the fixture's
-      // float32 reference does not have.
-      CHECK_REL_L2(err, variant.bf16 ? 1e-2 : 2e-5);
+      // bf16 weights: every weight carries up to 2^-9 relative rounding that the fixture's
+      // float32 reference does not have; unscaled T5 logits amplify it to 1.6e-2 on umt5_tiny
+      // (the exactness of the rounded weights is checked separately below).
+      CHECK_REL_L2(err, variant.bf16 ? 3e-2 : 2e-5);
       bf16_variants += variant.bf16;
     }
   }
