@@ -105,8 +105,10 @@ TSR_TEST(models_vae, chunked_decode_equals_one_pass) {
     double e_pairs = rel_l2(pairs.value(), chunked.value());
     std::printf("    %s: one pass vs per-frame %.3g, 2-frame chunks %.3g\n", c.fixture.name.c_str(),
                 e_whole, e_pairs);
-    CHECK_REL_L2(e_whole, 1e-6);
-    CHECK_REL_L2(e_pairs, 1e-6);
+    // Same arithmetic in another order (float32 rounding only, ~1e-6 through ~40 convs); a
+    // wrong cache or resample state gives errors of order 1e-2 and more.
+    CHECK_REL_L2(e_whole, 5e-6);
+    CHECK_REL_L2(e_pairs, 5e-6);
     // Null statistics mean Wan2.1's, which these fixtures use.
     auto defaults = vae.value()->decode(c.z, nullptr, nullptr);
     REQUIRE_OK(defaults.status());
@@ -159,7 +161,7 @@ TSR_TEST(models_vae, golden_encode_and_chunking) {
       CHECK_REL_L2(err, variant.bf16 ? 2e-2 : 2e-5);
       auto whole = vae.value()->encode(c.pixels, mean, std, 0);
       REQUIRE_OK(whole.status());
-      CHECK_REL_L2(rel_l2(whole.value(), mu.value()), 1e-6);
+      CHECK_REL_L2(rel_l2(whole.value(), mu.value()), 5e-6);
       ++encoded;
     }
     auto vae = load_vae(c.fixture.weights[0].path, c.cfg, *be);
