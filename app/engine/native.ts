@@ -3,6 +3,7 @@
 // Tried in order: $TESSERA_ADDON, the packaged location (Electron resources, unpacked from the
 // asar), then the build folders of a source checkout.
 import { existsSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { EngineError } from './errors.js';
 
@@ -85,6 +86,9 @@ export function explainLoadError(path: string, err: unknown): string {
   if (/invalid ELF header|wrong ELF class|not a valid Win32 application|mach-o, but wrong architecture|incompatible architecture/.test(msg)) {
     return `${path}: built for another platform or CPU architecture (rebuild it on this machine): ${msg}`;
   }
+  if (/file too short|not in executable format|ELF load command/.test(msg)) {
+    return `${path}: not a valid library (truncated or corrupt file; rebuild it: \`npm run build:native\`): ${msg}`;
+  }
   if (/undefined symbol|symbol not found/i.test(msg)) {
     return `${path}: incomplete or stale build, a symbol is missing (rebuild: \`npm run build:native\`): ${msg}`;
   }
@@ -107,7 +111,9 @@ export function loadNative(candidates: string[] = addonCandidates()): NativeAddo
     }
     const mod = { exports: {} as Record<string, unknown> };
     try {
-      process.dlopen(mod, path);
+      // RTLD_NOW: a missing engine symbol fails here, explained, instead of killing the process
+      // at the first call.
+      process.dlopen(mod, path, osConstants.dlopen.RTLD_NOW);
     } catch (err) {
       reasons.push(explainLoadError(path, err));
       continue;
