@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GenerateParams } from '../../../../app/engine/types';
-import { batchSize, expandBatch, MAX_BATCH_JOBS, parseNumberList, parsePromptList, sweepSeeds } from './expand';
+import { batchSize, expandBatch, MAX_BATCH_JOBS, parseNumberList, parsePromptList, seedList } from './expand';
 
 const base: GenerateParams = {
   prompt: 'a red ball', width: 128, height: 128, frames: 17, steps: 8, guidance: 5, shift: 3, seed: 42, sampler: 'unipc',
@@ -29,7 +29,9 @@ describe('batch parsing', () => {
   });
 
   it('sweeps seeds', () => {
-    expect(sweepSeeds({ start: 100, count: 3, step: 10 })).toEqual([100, 110, 120]);
+    expect(seedList({ from: 100, count: 3 }, 7)).toEqual([100, 101, 102]);
+    expect(seedList([5, 9], 7)).toEqual([5, 9]);
+    expect(seedList(undefined, 7)).toEqual([7]);
   });
 });
 
@@ -39,10 +41,7 @@ describe('batch expansion', () => {
       base,
       prompts: ['a', 'b'],
       seeds: [1, 2],
-      grid: [
-        { key: 'steps' as const, values: [4, 8] },
-        { key: 'guidance' as const, values: [1, 5, 7] },
-      ],
+      grid: { steps: [4, 8], guidance: [1, 5, 7] },
     };
     const jobs = expandBatch(spec);
     expect(batchSize(spec)).toBe(24);
@@ -56,16 +55,20 @@ describe('batch expansion', () => {
     expect(new Set(jobs.map((j) => JSON.stringify(j))).size).toBe(24);
   });
 
+  it('varies sizes and frames', () => {
+    const jobs = expandBatch({ base, grid: { size: [[128, 128], [160, 96]], frames: [5, 9] } });
+    expect(jobs.map((j) => [j.width, j.height, j.frames])).toEqual([[128, 128, 5], [128, 128, 9], [160, 96, 5], [160, 96, 9]]);
+  });
+
   it('uses the base prompt and seed when the lists are empty', () => {
-    expect(expandBatch({ base, prompts: [], seeds: [], grid: [] })).toEqual([base]);
+    expect(expandBatch({ base, prompts: [], seeds: [] })).toEqual([base]);
+    expect(expandBatch({ base })).toEqual([base]);
   });
 
   it('keeps few-step jobs consistent with their timesteps', () => {
     const jobs = expandBatch({
       base: { ...base, timesteps: [1000, 757, 522] },
-      prompts: [],
-      seeds: [],
-      grid: [{ key: 'sampler', values: ['unipc', 'fewstep'] }],
+      grid: { sampler: ['unipc', 'fewstep'] },
     });
     expect(jobs[0].steps).toBe(8);
     expect(jobs[1]).toMatchObject({ sampler: 'fewstep', steps: 3 });
@@ -73,6 +76,7 @@ describe('batch expansion', () => {
 
   it('refuses batches over the limit', () => {
     const seeds = Array.from({ length: MAX_BATCH_JOBS + 1 }, (_, i) => i);
-    expect(() => expandBatch({ base, prompts: [], seeds, grid: [] })).toThrow(/limit/);
+    expect(() => expandBatch({ base, seeds })).toThrow(/limit/);
+    expect(batchSize({ base, seeds: { from: 0, count: 10 }, grid: { size: [[16, 16], [32, 32]] } })).toBe(20);
   });
 });

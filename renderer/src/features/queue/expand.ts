@@ -46,54 +46,53 @@ export function parseNumberList(text: string, opts: { integer?: boolean; min?: n
   return { ok: true, values };
 }
 
-export interface SeedSweep {
-  start: number;
-  count: number;
-  step: number;
-}
-
-export function sweepSeeds(s: SeedSweep): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < s.count; i++) out.push(s.start + i * s.step);
-  return out;
-}
-
-/** Parameters a grid can vary; each axis is a list of values for one of them. */
-export type GridKey = 'steps' | 'guidance' | 'shift' | 'sampler';
-export type GridAxis =
-  | { key: 'steps'; values: number[] }
-  | { key: 'guidance'; values: number[] }
-  | { key: 'shift'; values: number[] }
-  | { key: 'sampler'; values: SamplerKind[] };
-
+/** The batch as the app's queue.submitBatch takes it: the preview below expands it the same way. */
 export interface BatchSpec {
   base: GenerateParams;
-  /** Empty: the base prompt alone. */
-  prompts: string[];
-  /** Empty: the base seed alone. */
-  seeds: number[];
-  grid: GridAxis[];
+  prompts?: string[];
+  seeds?: number[] | { from: number; count: number };
+  grid?: {
+    steps?: number[];
+    guidance?: number[];
+    shift?: number[];
+    sampler?: SamplerKind[];
+    size?: Array<[number, number]>;
+    frames?: number[];
+  };
 }
 
+export function seedList(seeds: BatchSpec['seeds'], fallback: number): number[] {
+  if (!seeds) return [fallback];
+  if (Array.isArray(seeds)) return seeds.length > 0 ? seeds : [fallback];
+  return Array.from({ length: seeds.count }, (_, i) => seeds.from + i);
+}
+
+const GRID_ORDER = ['size', 'frames', 'sampler', 'steps', 'guidance', 'shift'] as const;
+
 export function batchSize(spec: BatchSpec): number {
-  const axes = spec.grid.reduce((n, a) => n * Math.max(1, a.values.length), 1);
-  return Math.max(1, spec.prompts.length) * Math.max(1, spec.seeds.length) * axes;
+  const prompts = Math.max(1, spec.prompts?.length ?? 0);
+  const seeds = seedList(spec.seeds, spec.base.seed).length;
+  const grid = GRID_ORDER.reduce((n, k) => n * Math.max(1, spec.grid?.[k]?.length ?? 0), 1);
+  return prompts * seeds * grid;
 }
 
 /**
- * Every job of a batch in a stable order: prompt outermost, then seed, then grid axes in the order
- * given (the last axis varies fastest), so neighbouring jobs differ in one parameter.
+ * Every job of a batch: prompt outermost, then seed, then the grid axes (shift varies fastest),
+ * so neighbouring jobs differ in one parameter.
  */
 export function expandBatch(spec: BatchSpec): GenerateParams[] {
   const total = batchSize(spec);
   if (total > MAX_BATCH_JOBS) throw new Error(`a batch of ${total} jobs is over the limit of ${MAX_BATCH_JOBS}`);
-  const prompts = spec.prompts.length > 0 ? spec.prompts : [spec.base.prompt];
-  const seeds = spec.seeds.length > 0 ? spec.seeds : [spec.base.seed];
+  const prompts = spec.prompts && spec.prompts.length > 0 ? spec.prompts : [spec.base.prompt];
+  const seeds = seedList(spec.seeds, spec.base.seed);
   let combos: Array<Partial<GenerateParams>> = [{}];
-  for (const axis of spec.grid) {
-    if (axis.values.length === 0) continue;
+  for (const key of GRID_ORDER) {
+    const values = spec.grid?.[key];
+    if (!values || values.length === 0) continue;
     const next: Array<Partial<GenerateParams>> = [];
-    for (const c of combos) for (const v of axis.values as Array<number | SamplerKind>) next.push({ ...c, [axis.key]: v });
+    for (const c of combos)
+      for (const v of values as Array<unknown>)
+        next.push(key === 'size' ? { ...c, width: (v as [number, number])[0], height: (v as [number, number])[1] } : { ...c, [key]: v });
     combos = next;
   }
   const jobs: GenerateParams[] = [];
