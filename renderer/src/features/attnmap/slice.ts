@@ -5,6 +5,7 @@ import { toUiError, type UiError } from '../../api/client';
 import { patch, type SliceCreator } from '../../store/types';
 import { buildParams } from '../prompt/params';
 import type { Scale } from './heatmap';
+import { DEFAULT_TILE, type Vec3 } from '../attention/geometry';
 
 export type Query = { kind: 'token'; index: number } | { kind: 'tile'; index: number };
 
@@ -26,7 +27,7 @@ export interface AttnMapSlice {
   request: MapRequestDraft;
   state: MapState;
   /** Last good result, kept on screen while a new one computes. */
-  last: { request: MapRequestDraft; result: AttnMapResult } | null;
+  last: { request: MapRequestDraft; result: AttnMapResult; tile: Vec3 } | null;
   scale: Scale;
   setRequest(r: Partial<MapRequestDraft>): void;
   setScale(scale: Scale): void;
@@ -66,7 +67,8 @@ export const createAttnMapSlice: SliceCreator<{ attnmap: AttnMapSlice }> = (set,
               ...(request.query.kind === 'token' ? { queryToken: request.query.index } : { queryTile: request.query.index }),
             },
           });
-          if (id === seq) patch(set, 'attnmap', { state: { status: 'done', request, result }, last: { request, result } });
+          const tile = (params.attention?.tile ?? DEFAULT_TILE) as Vec3;
+          if (id === seq) patch(set, 'attnmap', { state: { status: 'done', request, result }, last: { request, result, tile } });
         } catch (e) {
           if (id === seq) patch(set, 'attnmap', { state: { status: 'error', request, error: toUiError(e) } });
         }

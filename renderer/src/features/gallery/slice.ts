@@ -21,6 +21,8 @@ export interface GallerySlice {
   receiveRemoved(id: string): void;
   remove(id: string, deleteFile: boolean): Promise<void>;
   reuse(id: string): Promise<boolean>;
+  /** Electron opens the file in the OS; headless gives its URL to open in a tab. */
+  open(id: string): Promise<{ url: string; opened: boolean } | null>;
 }
 
 export const createGallerySlice: SliceCreator<{ gallery: GallerySlice }> = (set, get, { api }) => {
@@ -81,6 +83,14 @@ export const createGallerySlice: SliceCreator<{ gallery: GallerySlice }> = (set,
           if (removed) get().gallery.receiveRemoved(id);
         } catch (e) {
           patch(set, 'gallery', { error: toUiError(e) });
+        }
+      },
+      async open(id) {
+        try {
+          return await api.invoke('gallery.open', { id });
+        } catch (e) {
+          patch(set, 'gallery', { error: toUiError(e) });
+          return null;
         }
       },
       async reuse(id) {

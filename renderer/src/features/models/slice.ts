@@ -1,6 +1,6 @@
 // Model manager: the installed models, imports of local folders (validated by the engine, so a bad
 // folder comes back as a clear error), downloads with progress/resume, and which model is active.
-import type { Download, ModelRecord } from '../../../../app/contract/entities';
+import type { DirListing, Download, FolderRoot, ModelRecord } from '../../../../app/contract/entities';
 import type { MethodParams } from '../../api/client';
 import { toUiError, type UiError } from '../../api/client';
 import { patch, type SliceCreator } from '../../store/types';
@@ -25,6 +25,11 @@ export interface ModelsSlice {
   download(req: DownloadRequest): Promise<boolean>;
   cancelDownload(id: string): Promise<void>;
   resumeDownload(id: string): Promise<void>;
+  /** Folder picking (no stored state: the picker owns its listing). */
+  folderRoots(): Promise<FolderRoot[]>;
+  listFolder(path: string): Promise<DirListing>;
+  /** The OS dialog (Electron); null when cancelled or headless. */
+  pickFolder(title: string): Promise<string | null>;
 }
 
 function pickActive(list: ModelRecord[], current: string | null, preferred: string | null): string | null {
@@ -108,6 +113,15 @@ export const createModelsSlice: SliceCreator<{ models: ModelsSlice }> = (set, ge
         } catch (e) {
           fail(e);
         }
+      },
+      folderRoots() {
+        return api.invoke('files.roots');
+      },
+      listFolder(path) {
+        return api.invoke('files.list', { path });
+      },
+      async pickFolder(title) {
+        return (await api.invoke('files.pickFolder', { title })).path;
       },
       async resumeDownload(id) {
         try {

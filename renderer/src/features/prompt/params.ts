@@ -19,7 +19,9 @@ export function buildParams(s: Pick<AppState, 'prompt' | 'attention' | 'settings
   if (d.negativePrompt) params.negativePrompt = d.negativePrompt;
   if (d.sampler === 'fewstep' && d.timesteps) params.timesteps = [...d.timesteps];
   const cfg = s.attention.config;
-  if (cfg.rules.length > 0) params.attention = { tile: cfg.tile, rules: cfg.rules.map((r) => ({ ...r })) };
+  // Dense with the default tile needs no config; a tile size alone still matters (maps, presets).
+  const tile = cfg.tile ?? [6, 8, 8];
+  if (cfg.rules.length > 0 || tile.join() !== '6,8,8') params.attention = { tile: [...tile], rules: cfg.rules.map((r) => ({ ...r })) };
   const preview = s.settings.values?.preview;
   params.preview = preview?.enabled ?? true;
   if (preview?.maxSide) params.previewMaxSide = preview.maxSide;

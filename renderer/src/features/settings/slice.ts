@@ -1,5 +1,6 @@
 // User settings as the app stores them; every update goes through the server's validation and
 // the answer (or its error) is what the form shows.
+import type { LogEntry } from '../../../../app/contract/entities';
 import type { Settings, SettingsPatch } from '../../../../app/contract/settings';
 import { toUiError, type UiError } from '../../api/client';
 import { patch, type SliceCreator } from '../../store/types';
@@ -14,6 +15,7 @@ export interface SettingsSlice {
   update(change: SettingsPatch): Promise<boolean>;
   /** Pushed by the app when another window or the server changed them. */
   receive(values: Settings): void;
+  tailLogs(limit: number): Promise<LogEntry[]>;
 }
 
 export const createSettingsSlice: SliceCreator<{ settings: SettingsSlice }> = (set, _get, { api, now }) => ({
@@ -42,6 +44,9 @@ export const createSettingsSlice: SliceCreator<{ settings: SettingsSlice }> = (s
     },
     receive(values) {
       patch(set, 'settings', { values });
+    },
+    tailLogs(limit) {
+      return api.invoke('logs.tail', { limit });
     },
   },
 });
