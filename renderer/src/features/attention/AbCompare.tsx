@@ -13,7 +13,7 @@ function Side({ side, which }: { side: AbSide; which: 'a' | 'b' }) {
   const job = useApp((s) => (side.jobId ? s.queue.byId[side.jobId] ?? null : null));
   const progress = useApp((s) => (side.jobId ? s.preview.byJob[side.jobId] ?? null : null));
   const output = useApp((s) => (job?.outputId ? s.gallery.items.find((g) => g.id === job.outputId) ?? null : null));
-  const ctx = useAppShallow(selectPlanContext);
+  const ctx = useApp(selectPlanContext);
   const est = estimatePlan(side.config, ctx.grid, ctx, ctx.steps);
   return (
     <div className="stack" data-testid={`ab-${which}`}>

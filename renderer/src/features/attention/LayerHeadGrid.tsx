@@ -20,7 +20,7 @@ function cellColour(kept: number): string {
 
 export function LayerHeadGrid() {
   const config = useApp((s) => s.attention.config);
-  const ctx = useAppShallow(selectPlanContext);
+  const ctx = useApp(selectPlanContext);
   const addRule = useApp((s) => s.attention.addRule);
   const [step, setStep] = useState(ctx.steps - 1);
   const [sel, setSel] = useState<Selection>(null);

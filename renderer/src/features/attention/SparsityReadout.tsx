@@ -7,7 +7,7 @@ import { selectPlanContext, selectPlanEstimate } from './selectors';
 
 export function SparsityReadout() {
   const est = useApp(selectPlanEstimate);
-  const ctx = useAppShallow(selectPlanContext);
+  const ctx = useApp(selectPlanContext);
   const tile = useApp((s) => s.attention.config.tile ?? DEFAULT_TILE);
   const tiles = ctx.grid.map((g, i) => tilesPerAxis(g, tile[i]));
   const partial = ctx.grid.some((g, i) => g % tile[i] !== 0);

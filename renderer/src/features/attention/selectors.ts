@@ -10,13 +10,18 @@ export interface PlanContext {
   steps: number;
 }
 
-/** The token grid and model shape the current draft would run with. */
+let ctxMemo: { key: string; value: PlanContext } | null = null;
+
+/** The token grid and model shape the current draft would run with (same object while unchanged). */
 export function selectPlanContext(s: AppState): PlanContext {
   const m = selectActiveModel(s);
   const d = s.prompt.draft;
   const grid = tokenGrid(d, m?.info.vae.stride ?? [4, 8, 8], m?.info.dit.patch ?? [1, 2, 2]);
   const steps = d.sampler === 'fewstep' && d.timesteps?.length ? d.timesteps.length : d.steps;
-  return { grid, layers: m?.info.dit.layers ?? 30, heads: m?.info.dit.heads ?? 12, steps };
+  const value: PlanContext = { grid, layers: m?.info.dit.layers ?? 30, heads: m?.info.dit.heads ?? 12, steps };
+  const key = JSON.stringify(value);
+  if (ctxMemo?.key !== key) ctxMemo = { key, value };
+  return ctxMemo.value;
 }
 
 // One-entry memo: the estimate loops over steps × layers × heads, so recompute only on change.

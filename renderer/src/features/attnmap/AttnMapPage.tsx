@@ -16,7 +16,7 @@ import {
 function Controls() {
   const r = useApp((s) => s.attnmap.request);
   const a = useAppShallow((s) => ({ setRequest: s.attnmap.setRequest, run: s.attnmap.run, setScale: s.attnmap.setScale, scale: s.attnmap.scale, running: s.attnmap.state.status === 'running' }));
-  const ctx = useAppShallow(selectPlanContext);
+  const ctx = useApp(selectPlanContext);
   const hasModel = useApp((s) => !!s.models.activeId);
   const num = (label: string, key: 'step' | 'layer' | 'head', max: number) => (
     <div className="field">

@@ -4,13 +4,13 @@ import { useApp, useAppShallow } from '../../store/context';
 import { Field, NumberInput } from '../../ui/controls';
 import { selectActiveModel } from '../models/selectors';
 import { framePresets, limitsFor, resolutionPresets, snapFrames, snapSide } from './sizes';
-import { selectSizeProblems } from './selectors';
+import { selectSizeErrors } from './selectors';
 
 export function SizeControls() {
   const { width, height, frames } = useAppShallow((s) => ({ width: s.prompt.draft.width, height: s.prompt.draft.height, frames: s.prompt.draft.frames }));
   const { set, setSize } = useAppShallow((s) => ({ set: s.prompt.set, setSize: s.prompt.setSize }));
   const model = useApp(selectActiveModel);
-  const problems = useAppShallow(selectSizeProblems);
+  const errors = useAppShallow(selectSizeErrors);
   const limits = limitsFor(model?.info);
   const defaults = model?.info.defaults;
   const resPresets = useMemo(
@@ -20,7 +20,7 @@ export function SizeControls() {
   );
   const frPresets = useMemo(() => framePresets(defaults?.frames || 81, 16, limits), [defaults?.frames, limits]);
   const resKey = `${width}x${height}`;
-  const err = (f: string) => problems.find((p) => p.field === f)?.message ?? null;
+  const err = (f: keyof typeof errors) => errors[f];
   return (
     <div className="stack">
       <div className="grid-2">

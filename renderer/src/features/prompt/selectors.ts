@@ -9,6 +9,13 @@ export function selectSizeProblems(s: AppState): SizeProblem[] {
   return validateSize(s.prompt.draft, limitsFor(m?.info));
 }
 
+/** One message (or null) per size field: primitives only, so useAppShallow can compare it. */
+export function selectSizeErrors(s: AppState): { width: string | null; height: string | null; frames: string | null } {
+  const problems = selectSizeProblems(s);
+  const of = (f: SizeProblem['field']) => problems.find((p) => p.field === f)?.message ?? null;
+  return { width: of('width'), height: of('height'), frames: of('frames') };
+}
+
 /** Why the Generate button is disabled, or null when it can run. */
 export function selectBlocker(s: AppState): string | null {
   if (!s.models.loaded) return 'Loading models…';
