@@ -28,8 +28,8 @@ void check_gemm(Rng& rng, int64_t M, int64_t N, int64_t K, Act act, bool residua
   if (residual) { a.res = dy.as<float>(); a.gate = dg.as<float>(); }
   else { a.y = dy.ptr; a.yt = f32_out ? DType::F32 : DType::BF16; }
   a.force_own = own;
-  GuardedBuffer scratch(M * N, 2);
-  if (cuda::gemm_needs_scratch(a)) a.scratch = scratch.as<__nv_bfloat16>();
+  GuardedBuffer scratch(M * N, 4);
+  if (cuda::gemm_scratch_bytes(a)) a.scratch = scratch.ptr;
   CHECK_OK(cuda::gemm(a, nullptr));
   REQUIRE(cuda_ok());
   std::vector<float> out(M * N);

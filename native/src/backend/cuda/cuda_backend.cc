@@ -192,9 +192,9 @@ class CudaBackend final : public Backend {
     a.bias = b ? b->data_as<float>() : nullptr;
     a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = DType::BF16;
     Tensor scratch;
-    if (cuda::gemm_needs_scratch(a)) {
-      if (!(scratch = alloc(DType::BF16, {M, N})).defined()) return Tensor();
-      a.scratch = scratch.data_as<__nv_bfloat16>();
+    if (size_t bytes = cuda::gemm_scratch_bytes(a)) {
+      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
+      a.scratch = scratch.data();
     }
     if (!ok(cuda::gemm(a, stream_))) return Tensor();
     return y;
@@ -219,9 +219,9 @@ class CudaBackend final : public Backend {
     a.res = res.data_as<float>();
     a.gate = gate ? gate->data_as<float>() : nullptr;
     Tensor scratch;
-    if (cuda::gemm_needs_scratch(a)) {
-      if (!(scratch = alloc(DType::BF16, {M, N})).defined()) return;
-      a.scratch = scratch.data_as<__nv_bfloat16>();
+    if (size_t bytes = cuda::gemm_scratch_bytes(a)) {
+      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return;
+      a.scratch = scratch.data();
     }
     ok(cuda::gemm(a, stream_));
   }

@@ -60,20 +60,27 @@ __global__ void gemm_simple_kernel(GemmArgs a) {
   LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(m, n, acc, a.N);
 }
 
-template <class Y>
-__global__ void epilogue_kernel(GemmArgs a, const __nv_bfloat16* __restrict__ z) {
+template <class Y, class Z>
+__global__ void epilogue_kernel(GemmArgs a, const Z* __restrict__ z) {
   int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
   if (idx >= a.M * a.N) return;
   LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(idx / a.N, idx % a.N,
-                                                                              __bfloat162float(z[idx]), a.N);
+                                                                              to_f32(z[idx]), a.N);
 }
 
 }  // namespace
 
-Status gemm_epilogue(const GemmArgs& a, const __nv_bfloat16* z, cudaStream_t s) {
+Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s) {
   unsigned blocks = blocks_for(a.M * a.N, 256);
-  if (a.res || a.yt == DType::F32) epilogue_kernel<float><<<blocks, 256, 0, s>>>(a, z);
-  else epilogue_kernel<__nv_bfloat16><<<blocks, 256, 0, s>>>(a, z);
+  using bf = __nv_bfloat16;
+  bool f32_out = a.res || a.yt == DType::F32;
+  if (zt == DType::F32) {
+    if (f32_out) epilogue_kernel<float, float><<<blocks, 256, 0, s>>>(a, (const float*)z);
+    else epilogue_kernel<bf, float><<<blocks, 256, 0, s>>>(a, (const float*)z);
+  } else {
+    if (f32_out) epilogue_kernel<float, bf><<<blocks, 256, 0, s>>>(a, (const bf*)z);
+    else epilogue_kernel<bf, bf><<<blocks, 256, 0, s>>>(a, (const bf*)z);
+  }
   return check_launch("gemm_epilogue");
 }
 
@@ -84,9 +91,11 @@ bool gemm_uses_cublaslt() { return true; }
 bool gemm_uses_cublaslt() { return false; }
 #endif
 
-bool gemm_needs_scratch(const GemmArgs& a) {
-  return gemm_uses_cublaslt() && !a.force_own && a.K % 8 == 0 &&
-         (a.res || a.act != Act::None || a.yt != DType::BF16);
+size_t gemm_scratch_bytes(const GemmArgs& a) {
+  if (!gemm_uses_cublaslt() || a.force_own || a.K % 8 != 0) return 0;
+  if (a.res || a.yt == DType::F32) return size_t(a.M) * a.N * 4;
+  if (a.act != Act::None) return size_t(a.M) * a.N * 2;
+  return 0;
 }
 
 Status gemm(const GemmArgs& a, cudaStream_t s) {

@@ -46,6 +46,8 @@ Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s) {
   const bool direct = !a.res && a.act == Act::None && a.yt == DType::BF16;
   void* out = direct ? a.y : a.scratch;
   if (!out) return Error(Code::Internal, "cuBLASLt GEMM with an epilogue needs a scratch buffer");
+  const bool f32_result = !direct && (a.res || a.yt == DType::F32);
+  const cudaDataType_t ct = f32_result ? CUDA_R_32F : CUDA_R_16BF;
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
   Status result;
@@ -64,8 +66,8 @@ Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s) {
     }
     cublasLtMatrixLayoutCreate(&la, CUDA_R_16BF, uint64_t(a.K), uint64_t(a.N), a.K);
     cublasLtMatrixLayoutCreate(&lb, CUDA_R_16BF, uint64_t(a.K), uint64_t(a.M), a.K);
-    cublasLtMatrixLayoutCreate(&lc, CUDA_R_16BF, uint64_t(a.N), uint64_t(a.M), a.N);
-    auto key = std::make_tuple(a.M, a.N, a.K, int(fuse_bias));
+    cublasLtMatrixLayoutCreate(&lc, ct, uint64_t(a.N), uint64_t(a.M), a.N);
+    auto key = std::make_tuple(a.M, a.N, a.K, int(fuse_bias) | (f32_result ? 2 : 0));
     auto it = st.algos.find(key);
     if (it == st.algos.end()) {
       cublasLtMatmulPreference_t pref = nullptr;
@@ -98,7 +100,7 @@ Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s) {
     own.force_own = true;
     return gemm(own, s);
   }
-  if (!direct) return gemm_epilogue(a, static_cast<const __nv_bfloat16*>(out), s);
+  if (!direct) return gemm_epilogue(a, out, f32_result ? DType::F32 : DType::BF16, s);
   return OkStatus();
 }
 

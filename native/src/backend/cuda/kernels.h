@@ -66,16 +66,17 @@ struct GemmArgs {
   float* res = nullptr;
   const float* gate = nullptr;
   bool force_own = false;  // bypass cuBLASLt (tests and benchmarks of the own kernel)
-  // [M, N] bf16 buffer for library GEMMs whose activation/residual runs as a second kernel;
-  // required when gemm_needs_scratch(args).
-  __nv_bfloat16* scratch = nullptr;
+  // [M, N] buffer for library GEMMs whose activation/residual runs as a second kernel, of
+  // gemm_scratch_bytes(args) bytes (fp32 when the result stays fp32, so precision matches the
+  // fused kernel; bf16 when it is rounded to bf16 anyway).
+  void* scratch = nullptr;
 };
-bool gemm_needs_scratch(const GemmArgs& a);
+size_t gemm_scratch_bytes(const GemmArgs& a);
 Status gemm(const GemmArgs& a, cudaStream_t s);
 bool gemm_uses_cublaslt();
-// Applies bias, activation and the gated residual to a finished bf16 GEMM output z[M,N]:
+// Applies bias, activation and the gated residual to a finished GEMM output z[M,N]:
 // y = act(z + b), or res += (z + b) ⊙ gate. Used after library GEMMs without these epilogues.
-Status gemm_epilogue(const GemmArgs& a, const __nv_bfloat16* z, cudaStream_t s);
+Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s);
 
 // ---- convolution (implicit GEMM): x [Cin, T, H, W] bf16, w [Cout, kt, kh, kw, Cin] bf16
 // (re-laid-out at upload), y [Cout, To, Ho, Wo] f32.
