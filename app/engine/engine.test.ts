@@ -68,7 +68,9 @@ describe.skipIf(skip)('engine with the demo model', () => {
     for (const e of denoise) {
       expect(e.total).toBe(2);
       expect(e.preview).toBeDefined();
-      expect(e.preview!.frames).toBe(5);
+      // all frames of the x0 prediction: the latent frames (or the pixel frames) of the clip
+      expect([2, 5]).toContain(e.preview!.frames);
+      expect(e.preview!.width).toBeGreaterThan(0);
       expect(e.preview!.rgb.length).toBe(e.preview!.frames * e.preview!.width * e.preview!.height * 3);
     }
     expect(events.some((e) => e.stage === 'decode')).toBe(true);
@@ -89,10 +91,12 @@ describe.skipIf(skip)('engine with the demo model', () => {
     let ticks = 0;
     const timer = setInterval(() => { ticks++; }, 5);
     const t0 = Date.now();
-    await model.generate({ ...small, steps: 4 });
+    await model.generate({ ...small, width: 128, height: 128, frames: 17, steps: 8 });
     clearInterval(timer);
     const ms = Date.now() - t0;
-    expect(ticks).toBeGreaterThan(Math.min(20, ms / 5 / 4));
+    // a blocked loop would tick once or twice; a free one about every 5 ms
+    expect(ticks).toBeGreaterThan(ms / 5 / 4);
+    expect(ticks).toBeGreaterThan(10);
   });
 
   it('cancels through an AbortSignal, before and during a run', async () => {
@@ -126,7 +130,12 @@ describe.skipIf(skip)('engine with the demo model', () => {
 
   it('passes a throwing progress handler\'s error through and stops the run', async () => {
     const boom = new Error('handler failed');
-    await expect(model.generate(small, { onProgress: () => { throw boom; } })).rejects.toBe(boom);
+    let calls = 0;
+    const err = await model.generate({ ...small, steps: 6 }, { onProgress: () => { calls++; throw boom; } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).message).toBe('handler failed');
+    expect((err as EngineError).cause).toBe(boom);
+    expect(calls).toBe(1);
   });
 
   it('serialises concurrent calls on one engine', async () => {
