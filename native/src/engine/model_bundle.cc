@@ -39,26 +39,21 @@ StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::load(Backend& be, const std:
   TSR_ASSIGN_OR_RETURN(m->folder_, find_model_folder(dir));
   const ModelFolder& f = m->folder_;
   if (!f.tessera_json.empty()) {
-    TSR_ASSIGN_OR_RETURN(m->app_, read_app_config(f.tessera_json));
+    auto app = parse_app_config(f.tessera_json);
+    if (!app.ok()) return app.status().with_context(f.dir + "/tessera.json");
+    m->app_ = std::move(*app);
   }
 
-  // Configs: the DiT's config.json; umT5 / VAE from tessera.json, else the Diffusers component
-  // config, else Wan2.1's (the official layout ships none).
-  auto dit_cfg = DitConfig::from_json(f.dit_config_json);
+  // Component configs in official argument names; io has already applied the Diffusers
+  // translations and tessera.json's "vae"/"t5" overrides ("{}" = Wan2.1's values).
+  auto dit_cfg = DitConfig::from_json(f.dit.config);
   if (!dit_cfg.ok()) return dit_cfg.status().with_context("DiT config");
-  VaeConfig vae_cfg;
-  const std::string& vae_json = !m->app_.vae_json.empty() ? m->app_.vae_json : f.vae_config_json;
-  if (!vae_json.empty()) {
-    auto c = VaeConfig::from_json(vae_json);
-    if (!c.ok()) return c.status().with_context("VAE config");
-    vae_cfg = *c;
-  }
-  const std::string& t5_json = !m->app_.t5_json.empty() ? m->app_.t5_json : f.t5_config_json;
-  if (!t5_json.empty()) {
-    auto c = T5Config::from_json(t5_json);
-    if (!c.ok()) return c.status().with_context("text encoder config");
-    m->t5_cfg_ = *c;
-  }
+  auto vae_cfg_or = VaeConfig::from_json(f.vae.config.empty() ? "{}" : f.vae.config);
+  if (!vae_cfg_or.ok()) return vae_cfg_or.status().with_context("VAE config");
+  const VaeConfig& vae_cfg = *vae_cfg_or;
+  auto t5_cfg = T5Config::from_json(f.t5.config.empty() ? "{}" : f.t5.config);
+  if (!t5_cfg.ok()) return t5_cfg.status().with_context("text encoder config");
+  m->t5_cfg_ = *t5_cfg;
   if (m->t5_cfg_.dim != dit_cfg->text_dim)
     return Error(Code::ShapeMismatch, "the text encoder's dim %d does not match the DiT's text_dim %d",
                  m->t5_cfg_.dim, dit_cfg->text_dim);
@@ -66,7 +61,7 @@ StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::load(Backend& be, const std:
     return Error(Code::ShapeMismatch, "the VAE's z_dim %d does not match the DiT's in_dim %d / out_dim %d",
                  vae_cfg.z_dim, dit_cfg->in_dim, dit_cfg->out_dim);
 
-  // Latent statistics: tessera.json, else Wan2.1's constants.
+  // Latent statistics: tessera.json, else the Diffusers VAE config's, else Wan2.1's constants.
   const int z = vae_cfg.z_dim;
   if (!m->app_.latent_mean.empty()) {
     if (int(m->app_.latent_mean.size()) != z)
@@ -74,6 +69,9 @@ StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::load(Backend& be, const std:
                    m->app_.latent_mean.size(), z);
     m->mean_ = m->app_.latent_mean;
     m->std_ = m->app_.latent_std;
+  } else if (int(vae_cfg.latents_mean.size()) == z && int(vae_cfg.latents_std.size()) == z) {
+    m->mean_ = vae_cfg.latents_mean;
+    m->std_ = vae_cfg.latents_std;
   } else if (z == 16) {
     m->mean_.assign(kWanLatentMean, kWanLatentMean + 16);
     m->std_.assign(kWanLatentStd, kWanLatentStd + 16);

@@ -54,7 +54,7 @@ void compare(const Tensor& out, const Tensor& expected, FixtureResult* r) {
 }
 
 double model_tolerance(const Context& c, bool bf16_weights) {
-  if (c.gpu) return Tolerances::kGpu;
+  if (c.gpu) return bf16_weights ? Tolerances::kGpuBf16Weights : Tolerances::kGpu;
   return bf16_weights ? Tolerances::kModelBf16Weights : Tolerances::kModelF32;
 }
 

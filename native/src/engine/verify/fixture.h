@@ -29,10 +29,12 @@ struct Tolerances {
   static constexpr double kSampler = 1e-5;    // host math on every backend
   static constexpr double kStaCpu = 1e-5;
   static constexpr double kGpu = 2e-2;        // bf16 GEMMs/attention with fp32 accumulation
-  // Weights rounded to bf16 perturb each weight by up to 2^-9 relative; through these tiny
-  // models that measured 1e-3..4e-3 relative L2 at the output (see the fixture tests), and a
-  // wrong op lands far above it.
-  static constexpr double kModelBf16Weights = 1e-2;
+  // Weights rounded to bf16 perturb each weight by up to 2^-9 relative; against the golden
+  // outputs (computed with float32 weights) that alone measured 1.6e-2 on umt5_tiny. This
+  // loose bound is paired with a tight one: the same backend's output with the float32 weights
+  // rounded to bf16 must match at the op tolerance (fixture.cc), which a wrong bf16 path fails.
+  static constexpr double kModelBf16Weights = 3e-2;
+  static constexpr double kGpuBf16Weights = 5e-2;
 };
 
 // Runs every result of the fixture at io_path on `be`. Errors (not failures): NotFound (no
