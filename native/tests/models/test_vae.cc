@@ -216,3 +216,69 @@ TSR_TEST(models_vae, load_errors_name_the_problem) {
 
 }  // namespace
 }  // namespace tsr
+
+namespace tsr {
+namespace {
+
+// Decoding latent frame by frame keeps the backend's peak memory independent of the number
+// of frames (one chunk's activations plus the 2-frame caches); a one-pass decode does not.
+TSR_TEST(models_vae, chunked_decode_memory_does_not_grow_with_frames) {
+  auto cases = vae_cases();
+  REQUIRE(!cases.empty());
+  const VaeCase& c = cases[0];
+  auto be = make_cpu_backend();
+  auto vae = load_vae(c.fixture.weights[0].path, c.cfg, *be, true);
+  REQUIRE_OK(vae.status());
+  test::Rng rng(11);
+  auto peak_for = [&](int frames, int per_chunk) -> uint64_t {
+    Tensor z = test::random_tensor(rng, {c.cfg.z_dim, frames, 4, 6});
+    be->reset_peak();
+    const uint64_t base = be->memory().in_use;
+    auto video = vae.value()->decode(z, nullptr, nullptr, nullptr, per_chunk);
+    if (!video.ok()) test::fail(__FILE__, __LINE__, video.status().to_string());
+    return be->memory().peak - base;
+  };
+  const uint64_t short_clip = peak_for(3, 1), long_clip = peak_for(9, 1);
+  const uint64_t one_pass = peak_for(9, 0);
+  std::printf("    peak activation bytes: 3 frames %llu, 9 frames %llu, 9 frames in one pass %llu\n",
+              (unsigned long long)short_clip, (unsigned long long)long_clip,
+              (unsigned long long)one_pass);
+  REQUIRE(short_clip > 0);
+  CHECK(double(long_clip) <= 1.05 * double(short_clip));
+  CHECK(double(one_pass) > 2.0 * double(long_clip));
+}
+
+// bf16 checkpoints (no VAE fixture ships one): the weights convert on upload and give the
+// same video as the float32 weights rounded to bf16.
+TSR_TEST(models_vae, bf16_checkpoint_matches_rounded_float32) {
+  auto cases = vae_cases();
+  REQUIRE(!cases.empty());
+  const VaeCase& c = cases[0];
+  auto be = make_cpu_backend();
+  auto store = WeightStore::open(c.fixture.weights[0].path);
+  REQUIRE_OK(store.status());
+  test::AlteredStore half(store.value()), rounded(store.value());
+  for (const std::string& key : store.value()->keys()) {
+    Tensor w = test::load_f32(*store.value(), key);
+    Tensor h = host_empty(DType::BF16, w.shape());
+    convert_from_f32(w.data_as<float>(), h.data(), DType::BF16, size_t(w.numel()));
+    convert_to_f32(h.data(), DType::BF16, w.data_as<float>(), size_t(w.numel()));
+    half.add(key, h);
+    rounded.add(key, w);
+  }
+  auto a = WanVae::load(half, c.cfg, *be, true);
+  auto b = WanVae::load(rounded, c.cfg, *be, true);
+  REQUIRE_OK(a.status());
+  REQUIRE_OK(b.status());
+  auto va = a.value()->decode(c.z, nullptr, nullptr);
+  auto vb = b.value()->decode(c.z, nullptr, nullptr);
+  REQUIRE_OK(va.status());
+  REQUIRE_OK(vb.status());
+  CHECK_REL_L2(rel_l2(va.value(), vb.value()), 1e-7);
+  double err = rel_l2(va.value(), c.video);
+  std::printf("    %s decode with bf16 weights: relative L2 %.3g\n", c.fixture.name.c_str(), err);
+  CHECK_REL_L2(err, 2e-2);
+}
+
+}  // namespace
+}  // namespace tsr
