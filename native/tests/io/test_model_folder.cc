@@ -6,6 +6,10 @@
 #include "io/model_folder.h"
 #include "io/renames.h"
 #include "io/safetensors_writer.h"
+#include "models/configs.h"
+#include "models/dit.h"
+#include "models/t5.h"
+#include "models/vae.h"
 #include "io_test_util.h"
 
 using namespace tsr;
@@ -280,6 +284,27 @@ TSR_TEST(io_model_folder, diffusers_layout) {
   CHECK(t5_cfg.get_int("dim_ffn", 0) == 128 && t5_cfg.get_int("num_buckets", 0) == 32);
   CHECK(!t5_cfg.get_bool("shared_pos", true));
 
+  // The translated configs mean the same model as the fixtures' official configs.
+  auto dc = DitConfig::from_json(f->dit.config);
+  auto dref = DitConfig::from_json(fixture_config("wan_dit_tiny.io.safetensors"));
+  REQUIRE_OK(dc.status());
+  REQUIRE_OK(dref.status());
+  CHECK(dc->dim == dref->dim && dc->num_heads == dref->num_heads && dc->ffn_dim == dref->ffn_dim &&
+        dc->num_layers == dref->num_layers && dc->text_dim == dref->text_dim && dc->in_dim == dref->in_dim &&
+        dc->out_dim == dref->out_dim && dc->freq_dim == dref->freq_dim && dc->eps == dref->eps);
+  auto vc = VaeConfig::from_json(f->vae.config);
+  auto vref = VaeConfig::from_json(fixture_config("wan_vae_tiny.io.safetensors"));
+  REQUIRE_OK(vc.status());
+  REQUIRE_OK(vref.status());
+  CHECK(vc->dim == vref->dim && vc->z_dim == vref->z_dim && vc->num_res_blocks == vref->num_res_blocks);
+  auto tc = T5Config::from_json(f->t5.config);
+  auto tref = T5Config::from_json(fixture_config("umt5_tiny.io.safetensors"));
+  REQUIRE_OK(tc.status());
+  REQUIRE_OK(tref.status());
+  CHECK(tc->vocab == tref->vocab && tc->dim == tref->dim && tc->dim_attn == tref->dim_attn &&
+        tc->dim_ffn == tref->dim_ffn && tc->num_heads == tref->num_heads && tc->num_layers == tref->num_layers &&
+        tc->num_buckets == tref->num_buckets && tc->shared_pos == tref->shared_pos);
+
   // The files really hold Diffusers / HF names (spec §4.2, §5.6, §6.3).
   auto raw_dit = WeightStore::open(dir + "/transformer/diffusion_pytorch_model.safetensors.index.json");
   auto raw_vae = WeightStore::open(dir + "/vae/diffusion_pytorch_model.safetensors");
@@ -400,4 +425,30 @@ TSR_TEST(io_model_folder, errors) {
   st = open_vae_weights(*fb).status();
   CHECK_CODE(st, Code::CorruptFile);
   CHECK(st.message().find("VAE") != std::string::npos);
+}
+
+TSR_TEST(io_model_folder, models_load_from_both_layouts) {
+  // The models bind every tensor they need, and nothing is left over, from either layout.
+  for (const std::string& dir : {make_official("{\"t5\": {\"vocab\": 300, \"dim\": 64, \"dim_attn\": 64, \"dim_ffn\": 128, "
+                                               "\"num_heads\": 4, \"num_layers\": 2}, \"vae\": {\"dim\": 8}}"),
+                                 make_diffusers()}) {
+    auto f = find_model_folder(dir);
+    REQUIRE_OK(f.status());
+    auto be = make_cpu_backend();
+    auto dcfg = DitConfig::from_json(f->dit.config);
+    auto tcfg = T5Config::from_json(f->t5.config);
+    auto vcfg = VaeConfig::from_json(f->vae.config);
+    REQUIRE_OK(dcfg.status());
+    REQUIRE_OK(tcfg.status());
+    REQUIRE_OK(vcfg.status());
+    auto dit = open_dit_weights(*f);
+    auto t5 = open_t5_weights(*f);
+    auto vae = open_vae_weights(*f);
+    REQUIRE_OK(dit.status());
+    REQUIRE_OK(t5.status());
+    REQUIRE_OK(vae.status());
+    CHECK_OK(WanDit::load(**dit, *dcfg, *be).status());
+    CHECK_OK(UmT5Encoder::load(**t5, *tcfg, *be).status());
+    CHECK_OK(WanVae::load(**vae, *vcfg, *be).status());
+  }
 }
