@@ -258,6 +258,10 @@ Status build_problem(const Tensor& q, const Tensor& k, const Tensor& v, Tensor& 
                    (long long)P.nq, (long long)P.nk);
     if (spec.key_len >= 0 || spec.rel_bias)
       return Error(Code::Unsupported, "attention: key masks and position bias are dense-only");
+    // A pattern that keeps every token pair is dense attention: run it on the dense path (no
+    // tile gathers), which also makes its output identical to the dense one.
+    for (auto& p : P.patterns)
+      if (p.kind != AttnPattern::Dense && pattern_stats(P.layout, p).token_sparsity == 0.0) p = HeadPattern{};
   }
 
   P.key_len = P.nk;

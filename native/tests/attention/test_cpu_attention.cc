@@ -172,7 +172,7 @@ TSR_TEST(attention, sta_covering_window_equals_dense) {
   // Exactly the grid, larger than the grid, and an even window that reaches the edge.
   spec.per_head = {sta(3, 3, 3), sta(9, 9, 9), sta(2, 2, 2)};
   REQUIRE_OK(cpu_attention(q, k, v, sparse, spec, default_pool()));
-  CHECK_REL_L2(rel_l2(sparse, dense), 1e-6);
+  CHECK(rel_l2(sparse, dense) == 0.0);  // covering patterns run on the dense path
   // And a window that does not cover must differ.
   spec.per_head = {sta(1, 3, 3), sta(3, 1, 3), sta(3, 3, 1)};
   REQUIRE_OK(cpu_attention(q, k, v, sparse, spec, default_pool()));
@@ -194,6 +194,16 @@ TSR_TEST(attention, tile_pattern_all_global_equals_dense) {
   spec.per_head = {tile_pattern(4), tile_pattern(7)};
   REQUIRE_OK(cpu_attention(q, k, v, tiled, spec, default_pool()));
   CHECK_REL_L2(rel_l2(tiled, dense), 1e-6);
+  // All frames inside one tile: every block is kept, yet the pattern is not dense.
+  spec.tile[0] = 6;
+  spec.per_head = {tile_pattern(1), tile_pattern(0)};
+  REQUIRE_OK(cpu_attention(q, k, v, tiled, spec, default_pool()));
+  CHECK(rel_l2(tiled, dense) > 1e-3);
+  test::RefAttn ref;
+  ref.heads = 2;
+  ref.head_dim = 16;
+  for (const auto& p : spec.per_head) ref.masks.push_back(test::reference_mask(spec.grid, spec.tile, p));
+  CHECK_REL_L2(rel_l2(tiled, test::reference_attention(q, k, v, ref)), 1e-5);
 }
 
 TSR_TEST(attention, cross_attention_and_key_len) {
