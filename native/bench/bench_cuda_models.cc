@@ -54,7 +54,7 @@ TSR_BENCH(cuda_models) {
     b.skip("all", probe.reason);
     return;
   }
-  auto be_or = make_cuda_backend(0, CudaKernelPath::Auto);
+  auto be_or = make_cuda_backend(0, CudaPath::Auto);
   if (!be_or.ok()) {
     b.skip("all", be_or.status().to_string());
     return;

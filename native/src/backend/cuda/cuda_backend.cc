@@ -25,7 +25,7 @@ using cuda::MemoryPool;
 
 class CudaBackend final : public Backend {
  public:
-  CudaBackend(int device, CudaKernelPath path, cudaStream_t stream, int cc)
+  CudaBackend(int device, CudaPath path, cudaStream_t stream, int cc)
       : device_(device), path_(path), stream_(stream), cc_(cc),
         pool_(std::make_shared<MemoryPool>(device)) {}
   ~CudaBackend() override {
@@ -362,7 +362,7 @@ class CudaBackend final : public Backend {
     }
     a.num_buckets = spec.num_buckets;
     a.max_distance = spec.max_distance;
-    bool hopper = path_ != CudaKernelPath::Portable && cc_ >= 90;
+    bool hopper = path_ != CudaPath::Portable && cc_ >= 90;
     if (!ok(cuda::attention(a, hopper, stream_))) return Tensor();
     return o;
   }
@@ -535,7 +535,7 @@ class CudaBackend final : public Backend {
 
  private:
   int device_;
-  CudaKernelPath path_;
+  CudaPath path_;
   cudaStream_t stream_;
   int cc_;
   std::shared_ptr<MemoryPool> pool_;
@@ -580,9 +580,13 @@ CudaProbe cuda_probe(int device) {
   return p;
 }
 
-StatusOr<std::unique_ptr<Backend>> make_cuda_backend(int device, CudaKernelPath path) {
+StatusOr<std::unique_ptr<Backend>> make_cuda_backend(int device, CudaPath path, DeviceDescription* desc) {
   CudaProbe probe = cuda_probe(device);
   if (!probe.usable) return Error(Code::Backend, "%s", probe.reason.c_str());
+  if (desc) {
+    desc->name = probe.name;
+    desc->compute_capability = probe.compute_capability;
+  }
   cudaStream_t stream = nullptr;
   TSR_RETURN_IF_ERROR(cuda::cuda_status(cudaSetDevice(device), "cudaSetDevice"));
   TSR_RETURN_IF_ERROR(cuda::cuda_status(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking), "cudaStreamCreate"));

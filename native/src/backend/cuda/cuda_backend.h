@@ -7,14 +7,12 @@
 #include <string>
 
 #include "backend/backend.h"
+#include "backend/registry.h"
 
 namespace tsr {
 
-enum class CudaKernelPath : uint8_t {
-  Auto = 0,      // Hopper kernels on sm_90, portable ones elsewhere
-  Portable = 1,  // sm_80 code path everywhere (how the consumer-GPU path is tested on H100)
-  Hopper = 2,
-};
+// CudaPath (registry.h): Auto = Hopper kernels on sm_90 and portable ones elsewhere;
+// Portable = the sm_80 code path everywhere (how the consumer-GPU path is tested on H100).
 
 struct CudaProbe {
   bool usable = false;
@@ -27,7 +25,8 @@ struct CudaProbe {
 // Queries the driver for `device` without creating a backend. Never throws or aborts.
 CudaProbe cuda_probe(int device);
 
-// Creates the backend on `device`; errors (no device, OOM creating handles) as Status.
-StatusOr<std::unique_ptr<Backend>> make_cuda_backend(int device, CudaKernelPath path);
+// Creates the backend on `device` and describes it in *desc (may be null); errors (no driver,
+// no device, compute capability below 8.0, OOM creating handles) as Status.
+StatusOr<std::unique_ptr<Backend>> make_cuda_backend(int device, CudaPath path, DeviceDescription* desc = nullptr);
 
 }  // namespace tsr
