@@ -37,7 +37,7 @@ void fill_random(DeviceBuf& b, size_t n, uint64_t seed) {
   cudaMemcpy(b.p, h.data(), n * 2, cudaMemcpyHostToDevice);
 }
 
-void sync() { cudaDeviceSynchronize(); }
+void device_sync() { cudaDeviceSynchronize(); }
 
 // Token pairs an STA window keeps on a grid with (possibly partial) tiles.
 double sta_kept_pairs(const int grid[3], const int tile[3], const int win[3]) {
@@ -88,7 +88,7 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
     a.patterns = dense ? nullptr : pat.as<int>();
     double pairs = dense ? double(n) * n : sta_kept_pairs(grid, tile, wn.w);
     Status st;
-    b.run(name, {4.0 * d * heads * pairs, 0}, [&] { st = cuda::attention(a, !portable, nullptr); }, sync);
+    b.run(name, {4.0 * d * heads * pairs, 0}, [&] { st = cuda::attention(a, !portable, nullptr); }, device_sync);
     if (!st.ok()) b.skip(name + " (error)", st.to_string());
   }
 }
@@ -130,7 +130,7 @@ TSR_BENCH(cuda_gemm) {
     a.x = x.as<__nv_bfloat16>(); a.w = w.as<__nv_bfloat16>();
     a.M = s.m; a.N = s.n; a.K = s.k; a.y = y.p; a.yt = DType::BF16;
     std::string name = std::string(s.name) + (cuda::gemm_uses_cublaslt() ? " cublaslt" : " own");
-    b.run(name, {2.0 * s.m * s.n * s.k, 0}, [&] { (void)cuda::gemm(a, nullptr); }, sync);
+    b.run(name, {2.0 * s.m * s.n * s.k, 0}, [&] { (void)cuda::gemm(a, nullptr); }, device_sync);
   }
 }
 #endif

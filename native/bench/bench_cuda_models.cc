@@ -17,6 +17,7 @@
 
 using namespace tsr;
 using tsr::bench::Work;
+using namespace tsr::bench;
 
 namespace {
 
