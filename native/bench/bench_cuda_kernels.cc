@@ -129,8 +129,12 @@ TSR_BENCH(cuda_gemm) {
     cuda::GemmArgs a;
     a.x = x.as<__nv_bfloat16>(); a.w = w.as<__nv_bfloat16>();
     a.M = s.m; a.N = s.n; a.K = s.k; a.y = y.p; a.yt = DType::BF16;
-    std::string name = std::string(s.name) + (cuda::gemm_uses_cublaslt() ? " cublaslt" : " own");
-    b.run(name, {2.0 * s.m * s.n * s.k, 0}, [&] { (void)cuda::gemm(a, nullptr); }, device_sync);
+    for (bool own : {false, true}) {
+      if (!own && !cuda::gemm_uses_cublaslt()) continue;
+      a.force_own = own;
+      std::string name = std::string(s.name) + (own ? " own" : " cublaslt");
+      b.run(name, {2.0 * s.m * s.n * s.k, 0}, [&] { (void)cuda::gemm(a, nullptr); }, device_sync);
+    }
   }
 }
 #endif
