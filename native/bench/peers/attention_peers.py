@@ -77,6 +77,12 @@ def kept_pairs(grid, tile, window):
     return float(sizes @ kept @ sizes)
 
 
+def report(r):
+    ms = f"{r['ms']:.2f}" if r.get("ms") else "n/a"
+    tf = f"{r['tflops']:.0f}" if r.get("tflops") else ""
+    print(f"{r['case']:28} {r['impl']:14} {ms:>9} {tf:>8}  {r.get('note', '')}", flush=True)
+
+
 def run(quick):
     from torch.nn.attention.flex_attention import create_block_mask, flex_attention
 
@@ -95,6 +101,7 @@ def run(quick):
                 rows.append(dict(case=f"{label} dense", impl=name, ms=ms, tflops=dense_flops / ms / 1e9))
             except Exception as e:  # a backend may be unavailable on a card
                 rows.append(dict(case=f"{label} dense", impl=name, ms=None, note=str(e)[:120]))
+            report(rows[-1])
         order, tile_of, nt = tile_layout(grid, tile)
         tile_of_t = torch.tensor(tile_of, device="cuda")
         perm = torch.tensor(order, device="cuda")
@@ -105,11 +112,17 @@ def run(quick):
             def mask_mod(b, h, qi, ki):
                 return kept[tile_of_t[qi], tile_of_t[ki]]
 
-            block_mask = create_block_mask(mask_mod, None, None, n, n, device="cuda")
+            # _compile avoids materialising the n x n mask while the block mask is built.
+            block_mask = create_block_mask(mask_mod, None, None, n, n, device="cuda", _compile=True)
             pairs = kept_pairs(grid, tile, window)
-            ms = timed(lambda: flex(qt, kt, vt, block_mask=block_mask))
-            rows.append(dict(case=f"{label} sta {window[0]}x{window[1]}x{window[2]}", impl="flexattention",
-                             ms=ms, tflops=4.0 * d * heads * pairs / ms / 1e9, sparsity=1 - pairs / (n * n)))
+            case = f"{label} sta {window[0]}x{window[1]}x{window[2]}"
+            try:
+                ms = timed(lambda: flex(qt, kt, vt, block_mask=block_mask))
+                rows.append(dict(case=case, impl="flexattention", ms=ms, tflops=4.0 * d * heads * pairs / ms / 1e9,
+                                 sparsity=1 - pairs / (n * n)))
+            except Exception as e:
+                rows.append(dict(case=case, impl="flexattention", ms=None, note=str(e)[:120]))
+            report(rows[-1])
         if quick:
             break
     return rows
@@ -123,12 +136,8 @@ def main():
     if not torch.cuda.is_available():
         print("no CUDA device: peers skipped")
         return 0
-    rows = run(args.quick)
     print(f"{'case':28} {'impl':14} {'ms':>9} {'TFLOP/s':>8}")
-    for r in rows:
-        ms = f"{r['ms']:.2f}" if r.get("ms") else "n/a"
-        tf = f"{r['tflops']:.0f}" if r.get("tflops") else ""
-        print(f"{r['case']:28} {r['impl']:14} {ms:>9} {tf:>8}  {r.get('note', '')}")
+    rows = run(args.quick)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(dict(device=torch.cuda.get_device_name(), torch=torch.__version__, rows=rows), f, indent=1)
