@@ -65,6 +65,8 @@ double sta_kept_pairs(const int grid[3], const int tile[3], const int win[3]) {
   return total;
 }
 
+// Cases are named "<shape> <pattern> <path>", path hopper (sm_90a kernels) or portable
+// (the sm_80 kernel, also timed on Hopper cards).
 void attention_cases(bench::Runner& b, const char* label, const int grid[3], int heads, bool portable) {
   const int d = 128, tile[3] = {6, 8, 8};
   const int64_t n = int64_t(grid[0]) * grid[1] * grid[2];
@@ -74,8 +76,12 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
   struct W { const char* name; int w[3]; };
   const W wins[] = {{"dense", {0, 0, 0}}, {"sta 5x5x5", {5, 5, 5}}, {"sta 3x3x3", {3, 3, 3}}};
   for (const W& wn : wins) {
-    std::string name = std::string(label) + " " + wn.name + (portable ? " portable" : "");
+    std::string name = std::string(label) + " " + wn.name + (portable ? " portable" : " hopper");
     if (!b.wants(name)) continue;
+    if (!portable && !cuda::attention_hopper_available()) {
+      b.skip(name, "no sm_90a kernels for this device");
+      continue;
+    }
     bool dense = wn.w[0] == 0;
     std::vector<int> p;
     for (int h = 0; h < heads; ++h) p.insert(p.end(), {dense ? 0 : 1, wn.w[0], wn.w[1], wn.w[2], 0});

@@ -1,16 +1,23 @@
-"""What users run today for video attention, timed at the shapes of native/bench/bench_cuda_kernels.cc:
-PyTorch SDPA with the flash and cuDNN backends (dense), and FlexAttention with an STA block mask.
+"""The attention table: our kernels beside what users run today, at the shapes of
+native/bench/bench_cuda_kernels.cc. Peers: PyTorch SDPA with the cuDNN and flash backends (dense)
+and FlexAttention with an STA block mask; ours (with --tessera): the Hopper and portable paths,
+timed by tessera_bench. TFLOP/s count kept work only (4 · d · heads · kept query-key pairs); the
+last column is the speed-up over SDPA cuDNN dense of the same shape on the same card.
 
 FlexAttention gets its most favourable layout: tokens already in tile-major order (the permutation
 is not timed), so each 128-token block lies in as few tiles as possible; its mask is the same
-clamped-centre window rule as the engine's (spec/sparse-attention.md). Prints a table, writes JSON.
+clamped-centre window rule as the engine's (spec/sparse-attention.md). Its block mask is built
+compiled (_compile=True): built eagerly it materialises the n x n mask and runs out of memory.
 
-    python3 native/bench/peers/attention_peers.py --json out.json [--quick]
+    python3 native/bench/peers/attention_peers.py [--tessera build/tessera_bench] [--json out.json] [--quick]
 """
 import argparse
 import json
 import math
+import os
+import subprocess
 import sys
+import tempfile
 
 import torch
 import torch.nn.functional as F
@@ -77,10 +84,35 @@ def kept_pairs(grid, tile, window):
     return float(sizes @ kept @ sizes)
 
 
-def report(r):
+def report(r, speedup=None):
     ms = f"{r['ms']:.2f}" if r.get("ms") else "n/a"
     tf = f"{r['tflops']:.0f}" if r.get("tflops") else ""
-    print(f"{r['case']:28} {r['impl']:14} {ms:>9} {tf:>8}  {r.get('note', '')}", flush=True)
+    sp = f"{speedup:.2f}x" if speedup else ""
+    print(f"{r['case']:28} {r['impl']:18} {ms:>9} {tf:>8} {sp:>9}  {r.get('note', '')}", flush=True)
+
+
+def tessera_rows(bench, quick):
+    """Runs tessera_bench's attention cases; rows named like the peers' ("<shape> <pattern>")."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "attn.json")
+        cmd = [bench, "cuda_attention", "--json", out] + (["--quick"] if quick else [])
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        if proc.returncode != 0 or not os.path.exists(out):
+            print(f"tessera_bench failed ({proc.returncode}): {proc.stderr[-400:]}", flush=True)
+            return []
+        with open(out) as f:
+            cases = json.load(f)["cases"]
+    rows = []
+    for c in cases:
+        words = c["name"].split()
+        case, path = " ".join(words[:-1]), words[-1]
+        row = dict(case=case, impl=f"tessera {path}", ms=c.get("median_ms"))
+        if c.get("gflops"):
+            row["tflops"] = c["gflops"] / 1e3
+        if c.get("note"):
+            row["note"] = c["note"]
+        rows.append(row)
+    return rows
 
 
 def run(quick):
@@ -128,19 +160,40 @@ def run(quick):
     return rows
 
 
+def print_table(rows):
+    """Rows grouped by shape, each with its speed-up over SDPA cuDNN dense of that shape."""
+    cudnn = {r["case"].split()[0]: r["ms"] for r in rows if r["impl"] == "sdpa cudnn" and r.get("ms")}
+    print(f"\n{'case':28} {'impl':18} {'ms':>9} {'TFLOP/s':>8} {'vs cuDNN':>9}")
+    shapes = list(dict.fromkeys(r["case"].split()[0] for r in rows))
+    for shape in shapes:
+        group = [r for r in rows if r["case"].split()[0] == shape]
+        group.sort(key=lambda r: (r["case"].split()[1] != "dense", r["case"], r["impl"]))
+        for r in group:
+            base = cudnn.get(shape)
+            report(r, base / r["ms"] if base and r.get("ms") else None)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--json")
-    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--quick", action="store_true", help="fewer samples, first shape only for the peers")
+    ap.add_argument("--tessera", help="path of tessera_bench: adds our kernels to the table")
+    ap.add_argument("--no-peers", action="store_true", help="only our kernels")
     args = ap.parse_args()
+    rows = []
+    if args.tessera:
+        rows += tessera_rows(args.tessera, args.quick)
+        for r in rows:
+            report(r)
     if not torch.cuda.is_available():
         print("no CUDA device: peers skipped")
-        return 0
-    print(f"{'case':28} {'impl':14} {'ms':>9} {'TFLOP/s':>8}")
-    rows = run(args.quick)
+    elif not args.no_peers:
+        rows += run(args.quick)
+    print_table(rows)
     if args.json:
+        device = torch.cuda.get_device_name() if torch.cuda.is_available() else None
         with open(args.json, "w") as f:
-            json.dump(dict(device=torch.cuda.get_device_name(), torch=torch.__version__, rows=rows), f, indent=1)
+            json.dump(dict(device=device, torch=torch.__version__, rows=rows), f, indent=1)
     return 0
 
 

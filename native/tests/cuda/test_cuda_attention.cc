@@ -2,8 +2,13 @@
 // token by token from the pattern definitions (spec/sparse-attention.md), on fresh random
 // inputs with partial tiles. Accuracy rule (flash-attention's): the kernel's error against
 // the float32-input reference is at most twice that of a bf16 PyTorch-style reference.
+// Every case runs on each path the device has (Hopper sm_90a where available, and the
+// portable sm_80 kernel), twice: the two runs must agree bit for bit (a race would not).
 #ifdef TSR_WITH_CUDA
+#include <cstring>
 #include <functional>
+
+#include "core/threadpool.h"
 
 #include "backend/cuda/kernels.h"
 #include "cuda_test_util.h"
@@ -56,10 +61,13 @@ std::vector<double> reference(const Case& c, const std::vector<float>& q, const 
   auto rd = [&](float x) { return bf16_style ? double(bf16_to_f32(f32_to_bf16(x))) : double(x); };
   int64_t ld = int64_t(c.heads) * c.d;
   double scale = c.scale != 0 ? c.scale : 1.0 / std::sqrt(double(c.d));
-  std::vector<double> out(c.nq * ld, 0.0), s(c.nk);
-  for (int h = 0; h < c.heads; ++h) {
-    const Pattern* p = c.pats.empty() ? nullptr : &c.pats[h];
-    for (int64_t i = 0; i < c.nq; ++i) {
+  std::vector<double> out(c.nq * ld, 0.0);
+  default_pool().parallel_for(int64_t(c.heads) * c.nq, 8, [&](int64_t lo, int64_t hi) {
+    std::vector<double> s(c.nk);
+    for (int64_t hi_q = lo; hi_q < hi; ++hi_q) {
+      int h = int(hi_q / c.nq);
+      int64_t i = hi_q % c.nq;
+      const Pattern* p = c.pats.empty() ? nullptr : &c.pats[h];
       double mx = -INFINITY;
       for (int64_t j = 0; j < c.nk; ++j) {
         if (!keeps(c, p, i, j)) { s[j] = -INFINITY; continue; }
@@ -79,7 +87,7 @@ std::vector<double> reference(const Case& c, const std::vector<float>& q, const 
         out[i * ld + h * c.d + e] = bf16_style ? rd(float(acc)) : acc;
       }
     }
-  }
+  });
   return out;
 }
 
@@ -87,7 +95,7 @@ void run_case(Rng& rng, const Case& c, const char* label) {
   int64_t ld = int64_t(c.heads) * c.d;
   auto q = randn(rng, c.nq * ld), k = randn(rng, c.nk * ld), v = randn(rng, c.nk * ld);
   auto bias = randn(rng, 32 * c.heads);
-  GuardedBuffer dq(q.size(), 2), dk(k.size(), 2), dv(v.size(), 2), dout(c.nq * ld, 2), db(bias.size(), 4),
+  GuardedBuffer dq(q.size(), 2), dk(k.size(), 2), dv(v.size(), 2), db(bias.size(), 4),
       dp(std::max<size_t>(1, c.pats.size() * 5), 4);
   dq.upload(to_bf16(q).data()); dk.upload(to_bf16(k).data()); dv.upload(to_bf16(v).data()); db.upload(bias.data());
   std::vector<int> pat;
@@ -95,7 +103,6 @@ void run_case(Rng& rng, const Case& c, const char* label) {
   if (!pat.empty()) dp.upload(pat.data());
   cuda::AttnArgs a;
   a.q = dq.as<__nv_bfloat16>(); a.k = dk.as<__nv_bfloat16>(); a.v = dv.as<__nv_bfloat16>();
-  a.o = dout.as<__nv_bfloat16>();
   a.nq = c.nq; a.nk = c.nk; a.heads = c.heads; a.head_dim = c.d;
   a.scale = c.scale != 0 ? c.scale : 1.0f / std::sqrt(float(c.d));
   for (int ax = 0; ax < 3; ++ax) { a.grid[ax] = c.grid[ax]; a.tile[ax] = c.tile[ax]; }
@@ -105,18 +112,34 @@ void run_case(Rng& rng, const Case& c, const char* label) {
   a.patterns = pat.empty() ? nullptr : dp.as<int>();
   a.key_len = c.key_len;
   a.rel_bias = c.t5_bias ? db.as<float>() : nullptr;
-  CHECK_OK(cuda::attention(a, /*allow_hopper=*/true, nullptr));
-  REQUIRE(cuda_ok());
-  std::vector<uint16_t> raw(c.nq * ld);
-  dout.download(raw.data());
-  auto out = from_bf16(raw);
   auto ref = reference(c, q, k, v, bias, false), ref16 = reference(c, q, k, v, bias, true);
   std::vector<float> ref16f(ref16.begin(), ref16.end());
-  double e = rel_err(out, ref), e16 = rel_err(ref16f, ref);
-  CHECK(all_finite(out));
-  CHECK(dout.guard_intact());
-  if (!(e <= 2 * e16 + 1e-6)) std::printf("    %s: kernel %.3g vs bf16 reference %.3g\n", label, e, e16);
-  CHECK(e <= 2 * e16 + 1e-6);
+  const double e16 = rel_err(ref16f, ref);
+
+  std::vector<bool> paths = {false};  // allow_hopper
+  if (cuda::attention_hopper_available()) paths.push_back(true);
+  for (bool hopper : paths) {
+    std::vector<uint16_t> runs[2];
+    for (int rep = 0; rep < 2; ++rep) {
+      GuardedBuffer dout(c.nq * ld, 2);  // poisoned with NaN: every element must be written
+      a.o = dout.as<__nv_bfloat16>();
+      CHECK_OK(cuda::attention(a, hopper, nullptr));
+      REQUIRE(cuda_ok());
+      runs[rep].resize(c.nq * ld);
+      dout.download(runs[rep].data());
+      CHECK(dout.guard_intact());
+    }
+    auto out = from_bf16(runs[0]);
+    double e = rel_err(out, ref);
+    CHECK(all_finite(out));
+    bool same = std::memcmp(runs[0].data(), runs[1].data(), runs[0].size() * 2) == 0;
+    CHECK(same);
+    bool pass = e <= 2 * e16 + 1e-6;
+    if (!pass || !same)
+      std::printf("    %s d=%d [%s]: kernel %.3g vs bf16 reference %.3g%s\n", label, c.d,
+                  hopper ? "hopper" : "portable", e, e16, same ? "" : ", runs differ");
+    CHECK(pass);
+  }
 }
 
 }  // namespace
@@ -168,6 +191,51 @@ TSR_TEST(cuda, attention_tile_pattern) {
     p1.kind = 2; p1.gframes = 3;
     c.pats = {p0, p1};
     run_case(rng, c, "tile");
+  }
+}
+
+// Several key blocks per query block (the ring of shared-memory slots wraps around many
+// times), 128-token blocks of (6,8,8) and (4,8,8) tiles cut by the grid's far edges in every
+// axis, windows per head (one dense, one wider than the grid), and query blocks of one tile.
+TSR_TEST(cuda, attention_long_and_hunyuan_like_tiles) {
+  if (!have_gpu()) return;
+  Rng rng(25);
+  for (int d : {64, 128}) {
+    Case dense{1100, 1500, 2, d};
+    run_case(rng, dense, "dense long");
+    Case cross{700, 512, 2, d};
+    run_case(rng, cross, "cross nk=512");
+    Case masked{260, 900, 2, d};
+    masked.key_len = 777;
+    run_case(rng, masked, "key_len 777");
+  }
+  struct G { int grid[3], tile[3]; };
+  const G geoms[] = {{{9, 12, 20}, {6, 8, 8}}, {{7, 16, 13}, {4, 8, 8}}, {{12, 8, 16}, {6, 8, 8}}};
+  for (const G& g : geoms)
+    for (int d : {64, 128}) {
+      int heads = 4;
+      Case c{int64_t(g.grid[0]) * g.grid[1] * g.grid[2], 0, heads, d};
+      c.nk = c.nq;
+      for (int ax = 0; ax < 3; ++ax) { c.grid[ax] = g.grid[ax]; c.tile[ax] = g.tile[ax]; }
+      const int wins[4][3] = {{1, 1, 1}, {3, 3, 3}, {2, 1, 3}, {9, 9, 9}};
+      for (int h = 0; h < heads; ++h) {
+        Pattern p;
+        p.kind = h == 3 && d == 128 ? 0 : 1;
+        for (int ax = 0; ax < 3; ++ax) p.w[ax] = wins[h][ax];
+        c.pats.push_back(p);
+      }
+      run_case(rng, c, "sta big tiles");
+    }
+  for (int d : {64, 128}) {  // Attention Tile with (4,8,8) tiles: frames inside a tile differ
+    Case c{8 * 10 * 12, 8 * 10 * 12, 3, d};
+    int grid[3] = {8, 10, 12}, tile[3] = {4, 8, 8};
+    for (int ax = 0; ax < 3; ++ax) { c.grid[ax] = grid[ax]; c.tile[ax] = tile[ax]; }
+    Pattern p0, p1, p2;
+    p0.kind = 2; p0.gframes = 0;
+    p1.kind = 2; p1.gframes = 2;
+    p2.kind = 1; p2.w[0] = 1; p2.w[1] = 2; p2.w[2] = 1;
+    c.pats = {p0, p1, p2};
+    run_case(rng, c, "tile (4,8,8)");
   }
 }
 

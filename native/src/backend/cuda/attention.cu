@@ -92,7 +92,7 @@ __global__ void attention_generic_kernel(AttnArgs a) {
 
 template <int D>
 Status launch_flash(const AttnArgs& a, cudaStream_t s) {
-  using Sm = attn_detail::Smem<D>;
+  using Sm = attn_detail::Sm80Tile<D>;
   static bool configured = false;
   if (!configured) {
     cudaError_t e = cudaFuncSetAttribute(attention_sm80_kernel<D>, cudaFuncAttributeMaxDynamicSharedMemorySize,
@@ -100,29 +100,9 @@ Status launch_flash(const AttnArgs& a, cudaStream_t s) {
     if (e != cudaSuccess) return cuda_status(e, "attention smem attribute");
     configured = true;
   }
-  AttnGeom g{};
-  g.q = a.q; g.k = a.k; g.v = a.v; g.o = a.o;
-  g.nq = a.nq; g.nk = a.nk; g.ld = int64_t(a.heads) * D;
-  g.heads = a.heads;
-  g.scale_log2 = a.scale * 1.4426950408889634f;
-  g.key_len = a.key_len;
-  g.patterns = a.patterns;
-  g.tiled = a.sparse;
-  unsigned blocks;
-  if (a.sparse) {
-    g.tile_tokens = 1;
-    for (int ax = 0; ax < 3; ++ax) {
-      g.g[ax] = a.grid[ax];
-      g.t[ax] = a.tile[ax];
-      g.nt[ax] = (a.grid[ax] + a.tile[ax] - 1) / a.tile[ax];
-      g.tile_tokens *= a.tile[ax];
-    }
-    g.q_blocks_per_tile = (g.tile_tokens + Sm::BR - 1) / Sm::BR;
-    blocks = unsigned(int64_t(g.nt[0]) * g.nt[1] * g.nt[2] * g.q_blocks_per_tile);
-  } else {
-    blocks = unsigned((a.nq + Sm::BR - 1) / Sm::BR);
-  }
-  attention_sm80_kernel<D><<<dim3(blocks, unsigned(a.heads)), 256, Sm::total, s>>>(g);
+  unsigned blocks = 0;
+  AttnGeom g = make_attn_geom(a, Sm::BR, blocks);
+  attention_sm80_kernel<D><<<dim3(blocks, unsigned(a.heads)), Sm::WARPS * 32, Sm::total, s>>>(g);
   return check_launch("attention_sm80");
 }
 
@@ -134,7 +114,9 @@ Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled);  // att
 
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s) {
   if (a.nq == 0 || a.heads == 0) return OkStatus();
-  bool flash = !a.rel_bias && (a.head_dim == 64 || a.head_dim == 128);
+  // The flash kernels softmax in the exp2 domain with the maximum taken before scaling,
+  // which needs a positive scale; anything else goes to the generic kernel.
+  bool flash = !a.rel_bias && (a.head_dim == 64 || a.head_dim == 128) && a.scale > 0.0f;
 #ifdef TSR_HOPPER_ATTENTION
   if (flash && allow_hopper) {
     bool handled = false;

@@ -111,5 +111,8 @@ struct AttnArgs {
 };
 // FlashAttention-style kernel family (head_dim 64/128, no bias) or the generic kernel.
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s);
+// Whether attention(..., allow_hopper = true, ...) runs the Hopper (sm_90a) kernels on the
+// current device: built with sm_90a and the device is compute capability 9.0.
+bool attention_hopper_available();
 
 }  // namespace tsr::cuda

@@ -1,0 +1,340 @@
+// Hopper (sm_90a) attention: the same patterns and semantics as the portable kernel
+// (attention_sm80.cuh, geometry in attention_tiles.cuh), FlashAttention-3-style.
+//
+// A block owns BM = 128 query rows of one head and runs three warpgroups:
+//  - warpgroup 0 produces: it gathers Q once and then each kept key block (BN = 128 tokens of
+//    one key tile, rows by address, so tile permutation and partial tiles cost nothing extra)
+//    into a ring of STAGES shared-memory slots with cp.async, and publishes a slot on its
+//    `full` mbarrier once its copies have landed (plus per-row key frames and a mask flag);
+//  - warpgroups 1 and 2 consume, 64 query rows each: S = Q·Kᵀ by wgmma with both operands in
+//    shared memory, online softmax in registers, O += P·V by wgmma with P from registers and
+//    V read MN-major (transposed) from shared memory. The next block's Q·Kᵀ is issued together
+//    with the current P·V, so the softmax of one block overlaps the other's tensor-core work.
+//    A slot goes back to the producer through its `empty` mbarrier.
+// Register budget: setmaxnreg moves registers from the producer (40) to the consumers (232).
+// Operand tiles are stored as [D/64][rows][64] with the 128-byte swizzle wgmma reads.
+// Built only for sm_90a (TSR_SM90A_DEVICE); other passes compile an empty kernel and the
+// launcher declines (the portable kernel runs instead).
+#include "backend/cuda/attention_tiles.cuh"
+#include "backend/cuda/cuda_common.cuh"
+#include "backend/cuda/kernels.h"
+#include "backend/cuda/wgmma_sm90.cuh"
+
+namespace tsr::cuda {
+namespace {
+
+using namespace attn_detail;
+using namespace sm90;
+
+template <int D>
+struct Sm90Tile {
+  static constexpr int BM = 128, BN = 128, THREADS = 384;
+  // As many slots as fit in 227 KB; at least 3, since a slot is published only once the
+  // next one has been issued (with 2 the producer and the consumers would wait on each other).
+  static constexpr int STAGES = D == 128 ? 3 : 4;
+  static_assert(STAGES >= 3);
+  static constexpr int PRODUCER_REGS = 40, CONSUMER_REGS = 232;
+  static_assert(PRODUCER_REGS * 128 + CONSUMER_REGS * 256 <= 65536, "register file");
+  static constexpr uint32_t q_bytes = BM * D * 2, kv_bytes = BN * D * 2;
+  static constexpr uint32_t k_off = q_bytes;                             // K ring
+  static constexpr uint32_t v_off = k_off + STAGES * kv_bytes;           // V ring
+  static constexpr uint32_t kinfo_off = v_off + STAGES * kv_bytes;       // int [STAGES][BN]
+  static constexpr uint32_t meta_off = kinfo_off + STAGES * BN * 4;      // int [STAGES]
+  static constexpr uint32_t bar_off = (meta_off + STAGES * 4 + 7) & ~7u;  // full, empty, q
+  static constexpr size_t smem = bar_off + (2 * STAGES + 1) * 8 + 1024;  // + alignment slack
+  // Element offset of (r, c) in a swizzled [D/64][rows][64] tile.
+  __device__ static uint32_t off(int rows, int r, int c) {
+    return uint32_t((c >> 6) * rows * 64 + r * 64 + ((((c & 63) >> 3) ^ (r & 7)) << 3) + (c & 7));
+  }
+};
+
+enum : int { kMetaEnd = 1, kMetaMasked = 2 };
+
+template <int D>
+__global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
+#ifdef TSR_SM90A_DEVICE
+  using T = Sm90Tile<D>;
+  constexpr int BM = T::BM, BN = T::BN, STAGES = T::STAGES, CH = D / 8;
+  extern __shared__ unsigned char smem_raw[];
+  unsigned char* base = smem_raw + ((1024 - (smem_addr(smem_raw) & 1023)) & 1023);
+  auto* qs = reinterpret_cast<__nv_bfloat16*>(base);
+  auto* ks = reinterpret_cast<__nv_bfloat16*>(base + T::k_off);
+  auto* vs = reinterpret_cast<__nv_bfloat16*>(base + T::v_off);
+  int* kinfo = reinterpret_cast<int*>(base + T::kinfo_off);
+  int* meta = reinterpret_cast<int*>(base + T::meta_off);
+  uint64_t* full = reinterpret_cast<uint64_t*>(base + T::bar_off);
+  uint64_t* empty = full + STAGES;
+  uint64_t* qfull = empty + STAGES;
+
+  const int tid = threadIdx.x, head = blockIdx.y;
+  const QueryBlock<BM> qb(G, blockIdx.x);
+  if (qb.count <= 0) return;  // uniform, before any barrier
+  if (tid == 0) {
+    for (int s = 0; s < STAGES; ++s) {
+      mbar_init(full + s, 128);  // every producer thread, once its copies landed
+      mbar_init(empty + s, 8);   // every consumer warp
+    }
+    mbar_init(qfull, 128);
+  }
+  __syncthreads();
+
+  if (tid < 128) {
+    // ------------------------------------------------------------------ producer
+    regs_dealloc<T::PRODUCER_REGS>();
+    const int t = tid;  // one Q row and one K/V row per thread
+    {
+      bool ok = t < qb.count;
+      const __nv_bfloat16* src = G.q + (ok ? qb.token(G, t) * G.ld + head * D : 0);
+#pragma unroll
+      for (int ch = 0; ch < CH; ++ch) cp_async16(qs + T::off(BM, t, ch * 8), src + ch * 8, ok);
+      cp_async_commit();
+    }
+    const KeyWalk<BN> walk(G, HeadPattern(G, head), qb.tile);
+    int stage = 0, pending = -1;
+    uint32_t phase = 0;
+    bool q_pending = true;
+    KeyBlock kb;
+    for (int64_t j = walk.next(G, 0, kb); j < walk.nblocks; j = walk.next(G, j + 1, kb)) {
+      mbar_wait(empty + stage, phase ^ 1);
+      bool ok = t < kb.count;
+      int64_t off = ok ? kb.token(G, t) * G.ld + head * D : 0;
+      __nv_bfloat16* kd = ks + stage * BN * D;
+      __nv_bfloat16* vd = vs + stage * BN * D;
+#pragma unroll
+      for (int ch = 0; ch < CH; ++ch) {
+        cp_async16(kd + T::off(BN, t, ch * 8), G.k + off + ch * 8, ok);
+        cp_async16(vd + T::off(BN, t, ch * 8), G.v + off + ch * 8, ok);
+      }
+      kinfo[stage * BN + t] = ok ? kb.frame(G, t) : -1;
+      if (t == 0) meta[stage] = kb.masked ? kMetaMasked : 0;
+      cp_async_commit();
+      // Publish the previous slot (and Q) once its copies landed: one block stays in flight.
+      cp_async_wait<1>();
+      fence_proxy_async();
+      if (q_pending) mbar_arrive(qfull), q_pending = false;
+      if (pending >= 0) mbar_arrive(full + pending);
+      pending = stage;
+      if (++stage == STAGES) stage = 0, phase ^= 1;
+    }
+    cp_async_wait<0>();
+    fence_proxy_async();
+    if (q_pending) mbar_arrive(qfull);
+    if (pending >= 0) mbar_arrive(full + pending);
+    // End marker in the next slot.
+    mbar_wait(empty + stage, phase ^ 1);
+    if (t == 0) meta[stage] = kMetaEnd;
+    mbar_arrive(full + stage);
+  } else {
+    // ------------------------------------------------------------------ consumers
+    regs_alloc<T::CONSUMER_REGS>();
+    const int cw = tid / 128 - 1, lane = tid & 31, warp = (tid / 32) & 3;
+    const int row0 = cw * 64 + warp * 16 + (lane >> 2), row1 = row0 + 8;
+    const HeadPattern pat(G, head);
+    const int qf0 = (G.tiled && row0 < qb.count) ? qb.frame(G, row0) : -1;
+    const int qf1 = (G.tiled && row1 < qb.count) ? qb.frame(G, row1) : -1;
+    const float scale = G.scale_log2;
+    const uint32_t q_s = smem_addr(qs) + cw * 64 * 128, k_s = smem_addr(ks), v_s = smem_addr(vs);
+
+    float o[D / 2], sc[BN / 2];
+    uint32_t p[BN / 16][4];
+#pragma unroll
+    for (int i = 0; i < D / 2; ++i) o[i] = 0.0f;
+    float m0 = -INFINITY, m1 = -INFINITY, l0 = 0.0f, l1 = 0.0f;
+
+    auto issue_qk = [&](int stage) {
+#pragma unroll
+      for (int kk = 0; kk < D / 16; ++kk) {
+        uint32_t kstep = (kk % 4) * 32;  // k16 steps inside a 128-byte row, then the next half
+        uint64_t da = make_desc(q_s + (kk / 4) * BM * 128 + kstep, 16, 1024);
+        uint64_t db = make_desc(k_s + stage * T::kv_bytes + (kk / 4) * BN * 128 + kstep, 16, 1024);
+        wgmma_ss_m64n128k16(sc, da, db, kk > 0);
+      }
+    };
+    auto issue_pv = [&](int stage) {
+#pragma unroll
+      for (int kk = 0; kk < BN / 16; ++kk) {
+        uint64_t db = make_desc(v_s + stage * T::kv_bytes + kk * 16 * 128, BN * 128, 1024);
+        if constexpr (D == 128) wgmma_rs_m64n128k16_tb(o, p[kk], db, 1);
+        else wgmma_rs_m64n64k16_tb(o, p[kk], db, 1);
+      }
+    };
+    // Masks, then turns the scores into exp2-domain probabilities (in place) and returns the
+    // running-max correction of each row; row sums go to l after the rescale.
+    float alpha0, alpha1, sum0, sum1;
+    auto softmax = [&](int stage, int flags) {
+      if (flags & kMetaMasked) {
+        const int* ki = kinfo + stage * BN;
+#pragma unroll
+        for (int i = 0; i < BN / 8; ++i)
+#pragma unroll
+          for (int c = 0; c < 2; ++c) {
+            int kf = ki[i * 8 + (lane & 3) * 2 + c];
+            if (!score_kept(pat.kind, pat.gframes, qf0, kf)) sc[i * 4 + c] = -INFINITY;
+            if (!score_kept(pat.kind, pat.gframes, qf1, kf)) sc[i * 4 + 2 + c] = -INFINITY;
+          }
+      }
+      float mx0 = -INFINITY, mx1 = -INFINITY;
+#pragma unroll
+      for (int i = 0; i < BN / 8; ++i) {
+        mx0 = fmaxf(mx0, fmaxf(sc[i * 4], sc[i * 4 + 1]));
+        mx1 = fmaxf(mx1, fmaxf(sc[i * 4 + 2], sc[i * 4 + 3]));
+      }
+      mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 1));
+      mx0 = fmaxf(mx0, __shfl_xor_sync(0xffffffffu, mx0, 2));
+      mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 1));
+      mx1 = fmaxf(mx1, __shfl_xor_sync(0xffffffffu, mx1, 2));
+      float n0 = fmaxf(m0, mx0 * scale), n1 = fmaxf(m1, mx1 * scale);
+      // Rows with every key masked so far keep m = -inf; use 0 as the exponent base then.
+      float b0 = n0 == -INFINITY ? 0.0f : n0, b1 = n1 == -INFINITY ? 0.0f : n1;
+      alpha0 = fast_exp2(m0 - b0);
+      alpha1 = fast_exp2(m1 - b1);
+      m0 = n0;
+      m1 = n1;
+      sum0 = sum1 = 0.0f;
+#pragma unroll
+      for (int i = 0; i < BN / 8; ++i) {
+        sc[i * 4] = fast_exp2(fmaf(sc[i * 4], scale, -b0));
+        sc[i * 4 + 1] = fast_exp2(fmaf(sc[i * 4 + 1], scale, -b0));
+        sc[i * 4 + 2] = fast_exp2(fmaf(sc[i * 4 + 2], scale, -b1));
+        sc[i * 4 + 3] = fast_exp2(fmaf(sc[i * 4 + 3], scale, -b1));
+        sum0 += sc[i * 4] + sc[i * 4 + 1];
+        sum1 += sc[i * 4 + 2] + sc[i * 4 + 3];
+      }
+    };
+    auto rescale_and_pack = [&]() {
+      l0 = l0 * alpha0 + sum0;
+      l1 = l1 * alpha1 + sum1;
+      if (__any_sync(0xffffffffu, alpha0 != 1.0f || alpha1 != 1.0f)) {
+#pragma unroll
+        for (int i = 0; i < D / 8; ++i) {
+          o[i * 4] *= alpha0;
+          o[i * 4 + 1] *= alpha0;
+          o[i * 4 + 2] *= alpha1;
+          o[i * 4 + 3] *= alpha1;
+        }
+      }
+#pragma unroll
+      for (int kk = 0; kk < BN / 16; ++kk) {
+        p[kk][0] = pack_bf16(sc[kk * 8], sc[kk * 8 + 1]);
+        p[kk][1] = pack_bf16(sc[kk * 8 + 2], sc[kk * 8 + 3]);
+        p[kk][2] = pack_bf16(sc[kk * 8 + 4], sc[kk * 8 + 5]);
+        p[kk][3] = pack_bf16(sc[kk * 8 + 6], sc[kk * 8 + 7]);
+      }
+    };
+    auto release = [&](int stage) {
+      __syncwarp();
+      if (lane == 0) mbar_arrive(empty + stage);
+    };
+
+    mbar_wait(qfull, 0);
+    int stage = 0;
+    uint32_t phase = 0;
+    mbar_wait(full + stage, phase);
+    int flags = meta[stage];
+    if (!(flags & kMetaEnd)) {
+      wgmma_fence();
+      issue_qk(stage);
+      wgmma_commit();
+      wgmma_wait<0>();
+      fence_regs(sc);
+      softmax(stage, flags);
+      rescale_and_pack();
+      int prev = stage;
+      if (++stage == STAGES) stage = 0, phase ^= 1;
+      for (;;) {
+        mbar_wait(full + stage, phase);
+        flags = meta[stage];
+        if (flags & kMetaEnd) break;
+        wgmma_fence();
+        issue_qk(stage);  // S of this block ...
+        wgmma_commit();
+        issue_pv(prev);   // ... while O takes the previous block's P·V
+        wgmma_commit();
+        wgmma_wait<1>();
+        fence_regs(sc);
+        softmax(stage, flags);
+        wgmma_wait<0>();
+        fence_regs(o);
+        fence_regs(p);  // P was read by the P·V just finished: keep it in place until here
+        release(prev);
+        rescale_and_pack();
+        prev = stage;
+        if (++stage == STAGES) stage = 0, phase ^= 1;
+      }
+      wgmma_fence();
+      issue_pv(prev);
+      wgmma_commit();
+      wgmma_wait<0>();
+      fence_regs(o);
+      release(prev);
+    }
+
+    // Row sums across the quad, normalise, store (scatter back to raster positions).
+    l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
+    l0 += __shfl_xor_sync(0xffffffffu, l0, 2);
+    l1 += __shfl_xor_sync(0xffffffffu, l1, 1);
+    l1 += __shfl_xor_sync(0xffffffffu, l1, 2);
+    float inv0 = l0 > 0.0f ? 1.0f / l0 : 0.0f, inv1 = l1 > 0.0f ? 1.0f / l1 : 0.0f;
+    if (row0 < qb.count) {
+      __nv_bfloat16* dst = G.o + qb.token(G, row0) * G.ld + head * D + (lane & 3) * 2;
+#pragma unroll
+      for (int i = 0; i < D / 8; ++i)
+        *reinterpret_cast<uint32_t*>(dst + i * 8) = pack_bf16(o[i * 4] * inv0, o[i * 4 + 1] * inv0);
+    }
+    if (row1 < qb.count) {
+      __nv_bfloat16* dst = G.o + qb.token(G, row1) * G.ld + head * D + (lane & 3) * 2;
+#pragma unroll
+      for (int i = 0; i < D / 8; ++i)
+        *reinterpret_cast<uint32_t*>(dst + i * 8) = pack_bf16(o[i * 4 + 2] * inv1, o[i * 4 + 3] * inv1);
+    }
+  }
+#endif
+}
+
+// Whether the current device runs this file's sm_90a code: compute capability 9.0 and a
+// kernel image built for it (the binary version tells which image the driver picked).
+bool sm90_ready() {
+  int dev = 0;
+  if (cudaGetDevice(&dev) != cudaSuccess) return false;
+  static int cached[16] = {};  // 0 unknown, 1 yes, 2 no
+  if (dev >= 0 && dev < 16 && cached[dev]) return cached[dev] == 1;
+  int major = 0, minor = 0;
+  cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev);
+  cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
+  cudaFuncAttributes attr{};
+  bool ok = major == 9 && minor == 0 &&
+            cudaFuncGetAttributes(&attr, attention_sm90_kernel<128>) == cudaSuccess && attr.binaryVersion == 90;
+  cudaGetLastError();  // clear a failed query
+  if (dev >= 0 && dev < 16) cached[dev] = ok ? 1 : 2;
+  return ok;
+}
+
+template <int D>
+Status launch_sm90(const AttnArgs& a, cudaStream_t s) {
+  using T = Sm90Tile<D>;
+  static bool configured = false;
+  if (!configured) {
+    cudaError_t e =
+        cudaFuncSetAttribute(attention_sm90_kernel<D>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(T::smem));
+    if (e != cudaSuccess) return cuda_status(e, "attention_sm90 smem attribute");
+    configured = true;
+  }
+  unsigned blocks = 0;
+  AttnGeom g = make_attn_geom(a, T::BM, blocks);
+  attention_sm90_kernel<D><<<dim3(blocks, unsigned(a.heads)), T::THREADS, T::smem, s>>>(g);
+  return check_launch("attention_sm90");
+}
+
+}  // namespace
+
+bool attention_hopper_available() { return sm90_ready(); }
+
+Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled) {
+  handled = false;
+  if (!sm90_ready()) return OkStatus();
+  if (a.head_dim != 64 && a.head_dim != 128) return OkStatus();
+  handled = true;
+  return a.head_dim == 128 ? launch_sm90<128>(a, s) : launch_sm90<64>(a, s);
+}
+
+}  // namespace tsr::cuda
