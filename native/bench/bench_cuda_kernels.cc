@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "backend/cuda/attention_sm90.h"
 #include "backend/cuda/cuda_backend.h"
 #include "backend/cuda/kernels.h"
 #include "bench.h"
@@ -65,9 +66,12 @@ double sta_kept_pairs(const int grid[3], const int tile[3], const int win[3]) {
   return total;
 }
 
-// Cases are named "<shape> <pattern> <path>", path hopper (sm_90a kernels) or portable
-// (the sm_80 kernel, also timed on Hopper cards).
-void attention_cases(bench::Runner& b, const char* label, const int grid[3], int heads, bool portable) {
+// Cases are named "<shape> <pattern> <path>": path hopper (the sm_90a kernels), hopper-nopp
+// (the Hopper kernel without pingpong consumers, a tuning comparison) or portable (the sm_80
+// kernel, also timed on Hopper cards).
+enum class AttnPath { Hopper, HopperNoPingpong, Portable };
+
+void attention_cases(bench::Runner& b, const char* label, const int grid[3], int heads, AttnPath path) {
   const int d = 128, tile[3] = {6, 8, 8};
   const int64_t n = int64_t(grid[0]) * grid[1] * grid[2];
   const size_t elems = size_t(n) * heads * d;
@@ -75,10 +79,11 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
   fill_random(q, elems, 1); fill_random(k, elems, 2); fill_random(v, elems, 3);
   struct W { const char* name; int w[3]; };
   const W wins[] = {{"dense", {0, 0, 0}}, {"sta 5x5x5", {5, 5, 5}}, {"sta 3x3x3", {3, 3, 3}}};
+  const char* suffix = path == AttnPath::Hopper ? " hopper" : path == AttnPath::Portable ? " portable" : " hopper-nopp";
   for (const W& wn : wins) {
-    std::string name = std::string(label) + " " + wn.name + (portable ? " portable" : " hopper");
+    std::string name = std::string(label) + " " + wn.name + suffix;
     if (!b.wants(name)) continue;
-    if (!portable && !cuda::attention_hopper_available()) {
+    if (path != AttnPath::Portable && !cuda::attention_hopper_available()) {
       b.skip(name, "no sm_90a kernels for this device");
       continue;
     }
@@ -94,7 +99,15 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
     a.patterns = dense ? nullptr : pat.as<int>();
     double pairs = dense ? double(n) * n : sta_kept_pairs(grid, tile, wn.w);
     Status st;
-    b.run(name, {4.0 * d * heads * pairs, 0}, [&] { st = cuda::attention(a, !portable, nullptr); }, device_sync);
+    auto call = [&] {
+      if (path == AttnPath::HopperNoPingpong) {
+        bool handled = false;
+        st = cuda::attention_sm90_variant(a, nullptr, 1, handled);
+      } else {
+        st = cuda::attention(a, path == AttnPath::Hopper, nullptr);
+      }
+    };
+    b.run(name, {4.0 * d * heads * pairs, 0}, call, device_sync);
     if (!st.ok()) b.skip(name + " (error)", st.to_string());
   }
 }
@@ -108,9 +121,9 @@ TSR_BENCH(cuda_attention) {
     return;
   }
   const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
-  for (bool portable : {false, true}) {
-    attention_cases(b, "hunyuan720p", hunyuan, 24, portable);
-    attention_cases(b, "wan480p", wan, 12, portable);
+  for (AttnPath path : {AttnPath::Hopper, AttnPath::Portable, AttnPath::HopperNoPingpong}) {
+    attention_cases(b, "hunyuan720p", hunyuan, 24, path);
+    attention_cases(b, "wan480p", wan, 12, path);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "backend/cuda/attention_sm80.cuh"
+#include "backend/cuda/attention_sm90.h"
 
 namespace tsr::cuda {
 namespace {
@@ -107,10 +108,6 @@ Status launch_flash(const AttnArgs& a, cudaStream_t s) {
 }
 
 }  // namespace
-
-#ifdef TSR_HOPPER_ATTENTION
-Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled);  // attention_sm90.cu
-#endif
 
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s) {
   if (a.nq == 0 || a.heads == 0) return OkStatus();

@@ -78,39 +78,33 @@ __global__ void __launch_bounds__(128, 2) attention_sm80_kernel(AttnGeom G) {
       qb = q;
       walk = KeyWalk<BC>(G, HeadPattern(G, head), q.tile);
     }
-    // ---- Q tile -> shared (fragments are reloaded from there per key block)
-    for (int i = tid; i < BR * CH; i += NT) {
-      int r = i / CH, ch = i % CH;
-      bool ok = r < q.count;
-      const __nv_bfloat16* src = ok ? G.q + q.token(G, r) * G.ld + head * D + ch * 8 : G.q;
-      cp_async16(qs + S::off(r, ch * 8), src, ok);
-    }
+    // ---- Q tile -> shared (fragments are reloaded from there per key block); CH lanes per
+    // row, consecutive rows per thread (see for_rows)
+    constexpr int QRPT = BR / (NT / CH);
+    const int chunk = tid % CH, group = tid / CH;
+    for_rows<QRPT>(G, q.tile, q.base, q.count, group * QRPT, [&](int k, bool ok, int64_t tok, int) {
+      const __nv_bfloat16* src = G.q + (ok ? tok * G.ld + head * D + chunk * 8 : 0);
+      cp_async16(qs + S::off(group * QRPT + k, chunk * 8), src, ok);
+    });
   }
   __syncthreads();
 
   auto load_kv = [&](int buf, const KeyBlock& kb) {
-    // 128 threads: 2 per row, each half the row's chunks.
-#pragma unroll
-    for (int rr = 0; rr < BC / (NT / 2); ++rr) {
-      int r = rr * (NT / 2) + tid / 2;
-      bool ok = r < kb.count;
-      int64_t tok = ok ? kb.token(G, r) : 0;
-      __nv_bfloat16* kd = ks + buf * BC * D;
-      __nv_bfloat16* vd = vs + buf * BC * D;
-#pragma unroll
-      for (int i = 0; i < CH / 2; ++i) {
-        int ch = (tid & 1) * (CH / 2) + i;
-        const __nv_bfloat16* kp = ok ? G.k + tok * G.ld + head * D + ch * 8 : G.k;
-        const __nv_bfloat16* vp = ok ? G.v + tok * G.ld + head * D + ch * 8 : G.v;
-        cp_async16(kd + S::off(r, ch * 8), kp, ok);
-        cp_async16(vd + S::off(r, ch * 8), vp, ok);
-      }
-      if ((tid & 1) == 0) kinfo[buf * BC + r] = ok ? kb.frame(G, r) : -1;
-    }
+    constexpr int RPT = BC / (NT / CH);  // CH lanes per row, RPT consecutive rows per thread
+    const int chunk = tid % CH, group = tid / CH;
+    __nv_bfloat16* kd = ks + buf * BC * D;
+    __nv_bfloat16* vd = vs + buf * BC * D;
+    for_rows<RPT>(G, kb.tile, kb.base, kb.count, group * RPT, [&](int k, bool ok, int64_t tok, int frame) {
+      const int r = group * RPT + k;
+      const int64_t off = ok ? tok * G.ld + head * D + chunk * 8 : 0;
+      cp_async16(kd + S::off(r, chunk * 8), G.k + off, ok);
+      cp_async16(vd + S::off(r, chunk * 8), G.v + off, ok);
+      if (chunk == 0) kinfo[buf * BC + r] = ok ? frame : -1;
+    });
     if (tid == 0) block_masked[buf] = kb.masked;
   };
 
-  int64_t j;
+  int j;
   {
     KeyBlock kb;
     j = walk.next(G, 0, kb);
@@ -139,7 +133,7 @@ __global__ void __launch_bounds__(128, 2) attention_sm80_kernel(AttnGeom G) {
     cp_async_wait<0>();
     __syncthreads();
     const bool masked = block_masked[buf];
-    int64_t jn;
+    int jn;
     {
       KeyBlock kbn;
       jn = walk.next(G, j + 1, kbn);

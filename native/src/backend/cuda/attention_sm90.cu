@@ -15,6 +15,7 @@
 // Operand tiles are stored as [D/64][rows][64] with the 128-byte swizzle wgmma reads.
 // Built only for sm_90a (TSR_SM90A_DEVICE); other passes compile an empty kernel and the
 // launcher declines (the portable kernel runs instead).
+#include "backend/cuda/attention_sm90.h"
 #include "backend/cuda/attention_tiles.cuh"
 #include "backend/cuda/cuda_common.cuh"
 #include "backend/cuda/kernels.h"
@@ -33,7 +34,7 @@ struct Sm90Tile {
   // next one has been issued (with 2 the producer and the consumers would wait on each other).
   static constexpr int STAGES = D == 128 ? 3 : 4;
   static_assert(STAGES >= 3);
-  static constexpr int PRODUCER_REGS = 40, CONSUMER_REGS = 232;
+  static constexpr int PRODUCER_REGS = 56, CONSUMER_REGS = 224;
   static_assert(PRODUCER_REGS * 128 + CONSUMER_REGS * 256 <= 65536, "register file");
   static constexpr uint32_t q_bytes = BM * D * 2, kv_bytes = BN * D * 2;
   static constexpr uint32_t k_off = q_bytes;                             // K ring
@@ -50,7 +51,9 @@ struct Sm90Tile {
 
 enum : int { kMetaEnd = 1, kMetaMasked = 2 };
 
-template <int D>
+// PINGPONG: the two consumer warpgroups take turns issuing their tensor-core work (named
+// barriers 1 and 2), so one's softmax runs while the other's GEMMs occupy the tensor cores.
+template <int D, bool PINGPONG>
 __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
 #ifdef TSR_SM90A_DEVICE
   using T = Sm90Tile<D>;
@@ -81,31 +84,31 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
   if (tid < 128) {
     // ------------------------------------------------------------------ producer
     regs_dealloc<T::PRODUCER_REGS>();
-    const int t = tid;  // one Q row and one K/V row per thread
-    {
-      bool ok = t < qb.count;
-      const __nv_bfloat16* src = G.q + (ok ? qb.token(G, t) * G.ld + head * D : 0);
-#pragma unroll
-      for (int ch = 0; ch < CH; ++ch) cp_async16(qs + T::off(BM, t, ch * 8), src + ch * 8, ok);
-      cp_async_commit();
-    }
+    // Lane layout of the copies: CH lanes per row (one 16-byte chunk each), each thread
+    // RPT consecutive rows, so a warp's request reads whole rows.
+    const int t = tid, chunk = t % CH, group = t / CH;
+    constexpr int QRPT = BM / (128 / CH), RPT = BN / (128 / CH);
+    for_rows<QRPT>(G, qb.tile, qb.base, qb.count, group * QRPT, [&](int k, bool ok, int64_t tok, int) {
+      const __nv_bfloat16* src = G.q + (ok ? tok * G.ld + head * D + chunk * 8 : 0);
+      cp_async16(qs + T::off(BM, group * QRPT + k, chunk * 8), src, ok);
+    });
+    cp_async_commit();
     const KeyWalk<BN> walk(G, HeadPattern(G, head), qb.tile);
     int stage = 0, pending = -1;
     uint32_t phase = 0;
     bool q_pending = true;
     KeyBlock kb;
-    for (int64_t j = walk.next(G, 0, kb); j < walk.nblocks; j = walk.next(G, j + 1, kb)) {
+    for (int j = walk.next(G, 0, kb); j < walk.nblocks; j = walk.next(G, j + 1, kb)) {
       mbar_wait(empty + stage, phase ^ 1);
-      bool ok = t < kb.count;
-      int64_t off = ok ? kb.token(G, t) * G.ld + head * D : 0;
       __nv_bfloat16* kd = ks + stage * BN * D;
       __nv_bfloat16* vd = vs + stage * BN * D;
-#pragma unroll
-      for (int ch = 0; ch < CH; ++ch) {
-        cp_async16(kd + T::off(BN, t, ch * 8), G.k + off + ch * 8, ok);
-        cp_async16(vd + T::off(BN, t, ch * 8), G.v + off + ch * 8, ok);
-      }
-      kinfo[stage * BN + t] = ok ? kb.frame(G, t) : -1;
+      for_rows<RPT>(G, kb.tile, kb.base, kb.count, group * RPT, [&](int k, bool ok, int64_t tok, int frame) {
+        const int r = group * RPT + k;
+        const int64_t off = ok ? tok * G.ld + head * D + chunk * 8 : 0;
+        cp_async16(kd + T::off(BN, r, chunk * 8), G.k + off, ok);
+        cp_async16(vd + T::off(BN, r, chunk * 8), G.v + off, ok);
+        if (chunk == 0) kinfo[stage * BN + r] = ok ? frame : -1;
+      });
       if (t == 0) meta[stage] = kb.masked ? kMetaMasked : 0;
       cp_async_commit();
       // Publish the previous slot (and Q) once its copies landed: one block stays in flight.
@@ -225,6 +228,14 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
       __syncwarp();
       if (lane == 0) mbar_arrive(empty + stage);
     };
+    // Pingpong turns: wait for ours before issuing a batch of wgmma, pass it on after.
+    auto my_turn = [&]() {
+      if constexpr (PINGPONG) named_bar_sync(1 + cw, 256);
+    };
+    auto their_turn = [&]() {
+      if constexpr (PINGPONG) named_bar_arrive(2 - cw, 256);
+    };
+    if (cw == 1) their_turn();  // consumer 0 goes first
 
     mbar_wait(qfull, 0);
     int stage = 0;
@@ -232,9 +243,11 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
     mbar_wait(full + stage, phase);
     int flags = meta[stage];
     if (!(flags & kMetaEnd)) {
+      my_turn();
       wgmma_fence();
       issue_qk(stage);
       wgmma_commit();
+      their_turn();
       wgmma_wait<0>();
       fence_regs(sc);
       softmax(stage, flags);
@@ -245,14 +258,20 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
         mbar_wait(full + stage, phase);
         flags = meta[stage];
         if (flags & kMetaEnd) break;
+        my_turn();
         wgmma_fence();
         issue_qk(stage);  // S of this block ...
         wgmma_commit();
         issue_pv(prev);   // ... while O takes the previous block's P·V
         wgmma_commit();
+        their_turn();
         wgmma_wait<1>();
         fence_regs(sc);
         softmax(stage, flags);
+        // Pin the softmax results here: without this the compiler sinks the whole softmax
+        // below the wait for P·V (seen in SASS), and nothing overlaps the tensor cores.
+        fence_regs(sc);
+        fence_scalars(alpha0, alpha1, sum0, sum1);
         wgmma_wait<0>();
         fence_regs(o);
         fence_regs(p);  // P was read by the P·V just finished: keep it in place until here
@@ -261,13 +280,18 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
         prev = stage;
         if (++stage == STAGES) stage = 0, phase ^= 1;
       }
+      my_turn();
       wgmma_fence();
       issue_pv(prev);
       wgmma_commit();
+      their_turn();
       wgmma_wait<0>();
       fence_regs(o);
       release(prev);
     }
+    // Both consumers issue the same number of batches; consumer 1's first hand-over is
+    // still pending on barrier 1: take it so no arrival outlives the block.
+    if (cw == 0) my_turn();
 
     // Row sums across the quad, normalise, store (scatter back to raster positions).
     l0 += __shfl_xor_sync(0xffffffffu, l0, 1);
@@ -303,25 +327,25 @@ bool sm90_ready() {
   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
   cudaFuncAttributes attr{};
   bool ok = major == 9 && minor == 0 &&
-            cudaFuncGetAttributes(&attr, attention_sm90_kernel<128>) == cudaSuccess && attr.binaryVersion == 90;
+            cudaFuncGetAttributes(&attr, attention_sm90_kernel<128, true>) == cudaSuccess && attr.binaryVersion == 90;
   cudaGetLastError();  // clear a failed query
   if (dev >= 0 && dev < 16) cached[dev] = ok ? 1 : 2;
   return ok;
 }
 
-template <int D>
+template <int D, bool PINGPONG>
 Status launch_sm90(const AttnArgs& a, cudaStream_t s) {
   using T = Sm90Tile<D>;
   static bool configured = false;
   if (!configured) {
-    cudaError_t e =
-        cudaFuncSetAttribute(attention_sm90_kernel<D>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(T::smem));
+    cudaError_t e = cudaFuncSetAttribute(attention_sm90_kernel<D, PINGPONG>,
+                                         cudaFuncAttributeMaxDynamicSharedMemorySize, int(T::smem));
     if (e != cudaSuccess) return cuda_status(e, "attention_sm90 smem attribute");
     configured = true;
   }
   unsigned blocks = 0;
   AttnGeom g = make_attn_geom(a, T::BM, blocks);
-  attention_sm90_kernel<D><<<dim3(blocks, unsigned(a.heads)), T::THREADS, T::smem, s>>>(g);
+  attention_sm90_kernel<D, PINGPONG><<<dim3(blocks, unsigned(a.heads)), T::THREADS, T::smem, s>>>(g);
   return check_launch("attention_sm90");
 }
 
@@ -329,12 +353,17 @@ Status launch_sm90(const AttnArgs& a, cudaStream_t s) {
 
 bool attention_hopper_available() { return sm90_ready(); }
 
-Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled) {
+Status attention_sm90_variant(const AttnArgs& a, cudaStream_t s, int variant, bool& handled) {
   handled = false;
   if (!sm90_ready()) return OkStatus();
   if (a.head_dim != 64 && a.head_dim != 128) return OkStatus();
   handled = true;
-  return a.head_dim == 128 ? launch_sm90<128>(a, s) : launch_sm90<64>(a, s);
+  if (variant == 1) return a.head_dim == 128 ? launch_sm90<128, false>(a, s) : launch_sm90<64, false>(a, s);
+  return a.head_dim == 128 ? launch_sm90<128, true>(a, s) : launch_sm90<64, true>(a, s);
+}
+
+Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled) {
+  return attention_sm90_variant(a, s, 0, handled);
 }
 
 }  // namespace tsr::cuda

@@ -105,7 +105,7 @@ struct KeyWalk {
   int lo[3] = {0, 0, 0}, hi[3] = {0, 0, 0};
   int per_tile = 1, key_limit = 0, kind = 0, gframes = 0;
   int qf_lo = 0, qf_hi = 0;  // query frames (Attention Tile)
-  int64_t nblocks = 0;
+  int nblocks = 0;           // 32-bit on purpose: 64-bit division is a slow subroutine
 
   __device__ KeyWalk(const AttnGeom& G, const HeadPattern& p, const TileRef& qt) : kind(p.kind), gframes(p.gframes) {
     key_limit = G.key_len >= 0 ? int(G.key_len < G.nk ? G.key_len : G.nk) : int(G.nk);
@@ -116,7 +116,7 @@ struct KeyWalk {
         if (kind == 1) window_range(qc[ax], G.nt[ax], p.win[ax], lo[ax], hi[ax]);
         else { lo[ax] = 0; hi[ax] = G.nt[ax] - 1; }
       }
-      nblocks = int64_t(hi[0] - lo[0] + 1) * (hi[1] - lo[1] + 1) * (hi[2] - lo[2] + 1) * per_tile;
+      nblocks = (hi[0] - lo[0] + 1) * (hi[1] - lo[1] + 1) * (hi[2] - lo[2] + 1) * per_tile;
       qf_lo = qt.a * G.t[0];
       qf_hi = qf_lo + qt.sa - 1;
     } else {
@@ -125,17 +125,16 @@ struct KeyWalk {
   }
 
   // Resolves block j; false when it holds no kept key.
-  __device__ bool resolve(const AttnGeom& G, int64_t j, KeyBlock& kb) const {
+  __device__ bool resolve(const AttnGeom& G, int j, KeyBlock& kb) const {
     if (!G.tiled) {
-      kb.base = int(j * BC);
+      kb.base = j * BC;
       kb.count = min(BC, key_limit - kb.base);
       kb.masked = kb.count < BC;
       return kb.count > 0;
     }
-    int sub = int(j % per_tile);
-    int64_t t = j / per_tile;
+    int sub = j % per_tile, t = j / per_tile;
     int bw = hi[2] - lo[2] + 1, bh = hi[1] - lo[1] + 1;
-    int c = lo[2] + int(t % bw), b = lo[1] + int((t / bw) % bh), a = lo[0] + int(t / (int64_t(bw) * bh));
+    int c = lo[2] + t % bw, b = lo[1] + (t / bw) % bh, a = lo[0] + t / (bw * bh);
     kb.tile = tile_at(G, a, b, c);
     kb.base = sub * BC;
     kb.count = min(BC, kb.tile.count() - kb.base);
@@ -154,7 +153,7 @@ struct KeyWalk {
   }
 
   // Advances j to the next block holding a kept key (or nblocks).
-  __device__ int64_t next(const AttnGeom& G, int64_t j, KeyBlock& kb) const {
+  __device__ int next(const AttnGeom& G, int j, KeyBlock& kb) const {
     while (j < nblocks && !resolve(G, j, kb)) ++j;
     return j;
   }
@@ -165,6 +164,35 @@ __device__ __forceinline__ float fast_exp2(float x) {
   float y;
   asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
   return y;
+}
+
+// Visits rows first .. first+N-1 of a block (local indices base + r of `tile`, or raster
+// tokens base + r when untiled): f(k, valid, token, frame). Consecutive rows step through
+// the tile's local raster order without a division per row. Loaders give each thread N
+// consecutive rows and each lane one 16-byte chunk, so a warp's request covers whole rows
+// (with one row per lane, every 16-byte read dragged a 32-byte sector through L2 and the
+// kernels were bound by L2 bandwidth: NOTES-cuda.md).
+template <int N, class F>
+__device__ __forceinline__ void for_rows(const AttnGeom& G, const TileRef& tile, int base, int count, int first,
+                                         F&& f) {
+  if (G.tiled) {
+    const int plane = tile.sb * tile.sc, i = base + first;
+    int lt = i / plane, rem = i - lt * plane;
+    int lh = rem / tile.sc, lw = rem - lh * tile.sc;
+    const int t0 = tile.a * G.t[0], h0 = tile.b * G.t[1], w0 = tile.c * G.t[2];
+#pragma unroll 4
+    for (int k = 0; k < N; ++k) {
+      int64_t tok = (int64_t(t0 + lt) * G.g[1] + (h0 + lh)) * G.g[2] + (w0 + lw);
+      f(k, first + k < count, tok, t0 + lt);
+      if (++lw == tile.sc) {
+        lw = 0;
+        if (++lh == tile.sb) lh = 0, ++lt;
+      }
+    }
+  } else {
+#pragma unroll 4
+    for (int k = 0; k < N; ++k) f(k, first + k < count, int64_t(base + first + k), 0);
+  }
 }
 
 // Whether a score (query frame qf, key frame kf; kf < 0: padding) is kept inside a masked block.
