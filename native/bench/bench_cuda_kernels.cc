@@ -66,10 +66,11 @@ double sta_kept_pairs(const int grid[3], const int tile[3], const int win[3]) {
   return total;
 }
 
-// Cases are named "<shape> <pattern> <path>": path hopper (the sm_90a kernels), hopper-nopp
-// (the Hopper kernel without pingpong consumers, a tuning comparison) or portable (the sm_80
-// kernel, also timed on Hopper cards).
-enum class AttnPath { Hopper, HopperNoPingpong, Portable };
+// Cases are named "<shape> <pattern> <path>": path hopper (the sm_90a kernels), portable (the
+// sm_80 kernel, also timed on Hopper cards), or, in group cuda_attention_variants, a Hopper
+// tuning variant: hopper-nopp without pingpong consumers, hopper-split with the P·V wait in
+// its own basic block (attention_sm90.h).
+enum class AttnPath { Hopper, Portable, HopperNoPingpong, HopperSplit };
 
 void attention_cases(bench::Runner& b, const char* label, const int grid[3], int heads, AttnPath path) {
   const int d = 128, tile[3] = {6, 8, 8};
@@ -79,7 +80,10 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
   fill_random(q, elems, 1); fill_random(k, elems, 2); fill_random(v, elems, 3);
   struct W { const char* name; int w[3]; };
   const W wins[] = {{"dense", {0, 0, 0}}, {"sta 5x5x5", {5, 5, 5}}, {"sta 3x3x3", {3, 3, 3}}};
-  const char* suffix = path == AttnPath::Hopper ? " hopper" : path == AttnPath::Portable ? " portable" : " hopper-nopp";
+  const char* suffix = path == AttnPath::Hopper             ? " hopper"
+                       : path == AttnPath::Portable         ? " portable"
+                       : path == AttnPath::HopperNoPingpong ? " hopper-nopp"
+                                                            : " hopper-split";
   for (const W& wn : wins) {
     std::string name = std::string(label) + " " + wn.name + suffix;
     if (!b.wants(name)) continue;
@@ -100,9 +104,9 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
     double pairs = dense ? double(n) * n : sta_kept_pairs(grid, tile, wn.w);
     Status st;
     auto call = [&] {
-      if (path == AttnPath::HopperNoPingpong) {
+      if (path == AttnPath::HopperNoPingpong || path == AttnPath::HopperSplit) {
         bool handled = false;
-        st = cuda::attention_sm90_variant(a, nullptr, 1, handled);
+        st = cuda::attention_sm90_variant(a, nullptr, path == AttnPath::HopperNoPingpong ? 1 : 2, handled);
       } else {
         st = cuda::attention(a, path == AttnPath::Hopper, nullptr);
       }
@@ -121,7 +125,20 @@ TSR_BENCH(cuda_attention) {
     return;
   }
   const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
-  for (AttnPath path : {AttnPath::Hopper, AttnPath::Portable, AttnPath::HopperNoPingpong}) {
+  for (AttnPath path : {AttnPath::Hopper, AttnPath::Portable}) {
+    attention_cases(b, "hunyuan720p", hunyuan, 24, path);
+    attention_cases(b, "wan480p", wan, 12, path);
+  }
+}
+
+TSR_BENCH(cuda_attention_variants) {
+  CudaProbe p = cuda_probe(0);
+  if (!p.usable) {
+    b.skip("all", p.reason);
+    return;
+  }
+  const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
+  for (AttnPath path : {AttnPath::HopperNoPingpong, AttnPath::HopperSplit}) {
     attention_cases(b, "hunyuan720p", hunyuan, 24, path);
     attention_cases(b, "wan480p", wan, 12, path);
   }

@@ -95,7 +95,7 @@ def tessera_rows(bench, quick):
     """Runs tessera_bench's attention cases; rows named like the peers' ("<shape> <pattern>")."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "attn.json")
-        cmd = [bench, "cuda_attention", "--json", out] + (["--quick"] if quick else [])
+        cmd = [bench, "cuda_attention/", "--json", out] + (["--quick"] if quick else [])
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0 or not os.path.exists(out):
             print(f"tessera_bench failed ({proc.returncode}): {proc.stderr[-400:]}", flush=True)

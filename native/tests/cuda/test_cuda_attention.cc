@@ -117,17 +117,17 @@ void run_case(Rng& rng, const Case& c, const char* label) {
   std::vector<float> ref16f(ref16.begin(), ref16.end());
   const double e16 = rel_err(ref16f, ref);
 
-  // 0: portable; 1: Hopper (default variant); 2: Hopper without pingpong consumers.
+  // 0: portable; 1: Hopper (default variant); 2, 3: Hopper variants 1 and 2 (attention_sm90.h).
   std::vector<int> paths = {0};
-  if (cuda::attention_hopper_available()) paths.insert(paths.end(), {1, 2});
+  if (cuda::attention_hopper_available()) paths.insert(paths.end(), {1, 2, 3});
   for (int path : paths) {
     std::vector<uint16_t> runs[2];
     for (int rep = 0; rep < 2; ++rep) {
       GuardedBuffer dout(c.nq * ld, 2);  // poisoned with NaN: every element must be written
       a.o = dout.as<__nv_bfloat16>();
-      if (path == 2 && !c.t5_bias && (c.d == 64 || c.d == 128)) {
+      if (path >= 2 && !c.t5_bias && (c.d == 64 || c.d == 128)) {
         bool handled = false;
-        CHECK_OK(cuda::attention_sm90_variant(a, nullptr, 1, handled));
+        CHECK_OK(cuda::attention_sm90_variant(a, nullptr, path - 1, handled));
         CHECK(handled);
       } else {
         CHECK_OK(cuda::attention(a, path != 0, nullptr));
@@ -143,9 +143,10 @@ void run_case(Rng& rng, const Case& c, const char* label) {
     bool same = std::memcmp(runs[0].data(), runs[1].data(), runs[0].size() * 2) == 0;
     CHECK(same);
     bool pass = e <= 2 * e16 + 1e-6;
+    static const char* const names[] = {"portable", "hopper", "hopper-nopp", "hopper-split"};
     if (!pass || !same)
-      std::printf("    %s d=%d [%s]: kernel %.3g vs bf16 reference %.3g%s\n", label, c.d,
-                  path == 0 ? "portable" : path == 1 ? "hopper" : "hopper-nopp", e, e16, same ? "" : ", runs differ");
+      std::printf("    %s d=%d [%s]: kernel %.3g vs bf16 reference %.3g%s\n", label, c.d, names[path], e, e16,
+                  same ? "" : ", runs differ");
     CHECK(pass);
   }
 }

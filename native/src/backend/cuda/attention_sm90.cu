@@ -51,9 +51,14 @@ struct Sm90Tile {
 
 enum : int { kMetaEnd = 1, kMetaMasked = 2 };
 
-// PINGPONG: the two consumer warpgroups take turns issuing their tensor-core work (named
-// barriers 1 and 2), so one's softmax runs while the other's GEMMs occupy the tensor cores.
-template <int D, bool PINGPONG>
+// Variant bits: kPingpong, the two consumer warpgroups take turns issuing their tensor-core
+// work (named barriers 1 and 2), so one's softmax runs while the other's GEMMs occupy the
+// tensor cores; kSplitWait, the wait for P·V sits in its own basic block after the softmax
+// (ptxas hoisted it above the softmax when both shared a block: SASS of runs B and C; with
+// the split the SASS overlaps as written, but it measured no faster: run D).
+enum : int { kPingpong = 1, kSplitWait = 2 };
+
+template <int D, int VARIANT>
 __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
 #ifdef TSR_SM90A_DEVICE
   using T = Sm90Tile<D>;
@@ -230,10 +235,10 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
     };
     // Pingpong turns: wait for ours before issuing a batch of wgmma, pass it on after.
     auto my_turn = [&]() {
-      if constexpr (PINGPONG) named_bar_sync(1 + cw, 256);
+      if constexpr ((VARIANT & kPingpong) != 0) named_bar_sync(1 + cw, 256);
     };
     auto their_turn = [&]() {
-      if constexpr (PINGPONG) named_bar_arrive(2 - cw, 256);
+      if constexpr ((VARIANT & kPingpong) != 0) named_bar_arrive(2 - cw, 256);
     };
     if (cw == 1) their_turn();  // consumer 0 goes first
 
@@ -272,11 +277,20 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
         // below the wait for P·V (seen in SASS), and nothing overlaps the tensor cores.
         fence_regs(sc);
         fence_scalars(alpha0, alpha1, sum0, sum1);
-        wgmma_wait<0>();
-        fence_regs(o);
-        fence_regs(p);  // P was read by the P·V just finished: keep it in place until here
-        release(prev);
-        rescale_and_pack();
+        auto finish_pv = [&]() {
+          wgmma_wait<0>();
+          fence_regs(o);
+          fence_regs(p);  // P was read by the P·V just finished: keep it in place until here
+          release(prev);
+          rescale_and_pack();
+        };
+        if constexpr ((VARIANT & kSplitWait) != 0) {
+          // `flags` is never negative, but the compiler cannot know: the branch ends the basic
+          // block, and ptxas schedules within blocks, so the wait stays below the softmax.
+          if (flags >= 0) finish_pv();
+        } else {
+          finish_pv();
+        }
         prev = stage;
         if (++stage == STAGES) stage = 0, phase ^= 1;
       }
@@ -318,6 +332,7 @@ __global__ void __launch_bounds__(384, 1) attention_sm90_kernel(AttnGeom G) {
 // Whether the current device runs this file's sm_90a code: compute capability 9.0 and a
 // kernel image built for it (the binary version tells which image the driver picked).
 bool sm90_ready() {
+#ifdef TSR_HOPPER_ATTENTION
   int dev = 0;
   if (cudaGetDevice(&dev) != cudaSuccess) return false;
   static int cached[16] = {};  // 0 unknown, 1 yes, 2 no
@@ -327,25 +342,29 @@ bool sm90_ready() {
   cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev);
   cudaFuncAttributes attr{};
   bool ok = major == 9 && minor == 0 &&
-            cudaFuncGetAttributes(&attr, attention_sm90_kernel<128, true>) == cudaSuccess && attr.binaryVersion == 90;
+            cudaFuncGetAttributes(&attr, attention_sm90_kernel<128, kPingpong>) == cudaSuccess &&
+            attr.binaryVersion == 90;
   cudaGetLastError();  // clear a failed query
   if (dev >= 0 && dev < 16) cached[dev] = ok ? 1 : 2;
   return ok;
+#else
+  return false;  // no sm_90a image in this build (an sm_90 image would hold the empty kernel)
+#endif
 }
 
-template <int D, bool PINGPONG>
+template <int D, int VARIANT>
 Status launch_sm90(const AttnArgs& a, cudaStream_t s) {
   using T = Sm90Tile<D>;
   static bool configured = false;
   if (!configured) {
-    cudaError_t e = cudaFuncSetAttribute(attention_sm90_kernel<D, PINGPONG>,
+    cudaError_t e = cudaFuncSetAttribute(attention_sm90_kernel<D, VARIANT>,
                                          cudaFuncAttributeMaxDynamicSharedMemorySize, int(T::smem));
     if (e != cudaSuccess) return cuda_status(e, "attention_sm90 smem attribute");
     configured = true;
   }
   unsigned blocks = 0;
   AttnGeom g = make_attn_geom(a, T::BM, blocks);
-  attention_sm90_kernel<D, PINGPONG><<<dim3(blocks, unsigned(a.heads)), T::THREADS, T::smem, s>>>(g);
+  attention_sm90_kernel<D, VARIANT><<<dim3(blocks, unsigned(a.heads)), T::THREADS, T::smem, s>>>(g);
   return check_launch("attention_sm90");
 }
 
@@ -358,8 +377,14 @@ Status attention_sm90_variant(const AttnArgs& a, cudaStream_t s, int variant, bo
   if (!sm90_ready()) return OkStatus();
   if (a.head_dim != 64 && a.head_dim != 128) return OkStatus();
   handled = true;
-  if (variant == 1) return a.head_dim == 128 ? launch_sm90<128, false>(a, s) : launch_sm90<64, false>(a, s);
-  return a.head_dim == 128 ? launch_sm90<128, true>(a, s) : launch_sm90<64, true>(a, s);
+  // Default: pingpong without the split wait (the split wait measured no gain, run D).
+  const bool d128 = a.head_dim == 128;
+  switch (variant) {
+    case 1: return d128 ? launch_sm90<128, kSplitWait>(a, s) : launch_sm90<64, kSplitWait>(a, s);
+    case 2:
+      return d128 ? launch_sm90<128, kPingpong | kSplitWait>(a, s) : launch_sm90<64, kPingpong | kSplitWait>(a, s);
+    default: return d128 ? launch_sm90<128, kPingpong>(a, s) : launch_sm90<64, kPingpong>(a, s);
+  }
 }
 
 Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled) {

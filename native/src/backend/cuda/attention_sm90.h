@@ -9,7 +9,8 @@ namespace tsr::cuda {
 
 Status attention_sm90(const AttnArgs& a, cudaStream_t s, bool& handled);
 
-// Benchmark hook for kernel variants: 0 the default (pingpong consumers), 1 without pingpong.
+// Benchmark hook for kernel variants: 0 the default (pingpong consumers), 1 without pingpong
+// (P·V wait in its own basic block), 2 pingpong with that split wait.
 Status attention_sm90_variant(const AttnArgs& a, cudaStream_t s, int variant, bool& handled);
 
 }  // namespace tsr::cuda
