@@ -158,6 +158,7 @@ export class AppCore {
   async close(): Promise<void> {
     for (const off of this.offs.splice(0)) off();
     this.queue.stop();
+    await this.downloads.stop();
     this.db.close();
   }
 }

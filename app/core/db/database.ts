@@ -7,6 +7,8 @@ import path from 'node:path';
 import { ApiError } from '../../contract/errors.js';
 import { type Migration, migrations as appMigrations } from './migrations.js';
 
+export { migrations } from './migrations.js';
+
 export type Db = Database.Database;
 
 export function schemaVersion(db: Db): number {

@@ -27,6 +27,7 @@ function slug(s: string): string {
 export class DownloadManager {
   private readonly active = new Map<string, { ctl: AbortController; rate: { t: number; bytes: number; bps: number } }>();
   private lastEmit = new Map<string, number>();
+  private stopped = false;
 
   constructor(
     private readonly db: Db,
@@ -40,6 +41,15 @@ export class DownloadManager {
   /** After a restart: downloads that were running are 'interrupted' (resume continues them). */
   recover(): void {
     this.db.prepare(`UPDATE downloads SET state = 'interrupted' WHERE state IN ('queued', 'downloading', 'verifying')`).run();
+  }
+
+  /** Shutdown: aborts running downloads, leaving them 'downloading' so the next start marks
+   *  them interrupted; their .part files stay for the resume. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const a of this.active.values()) a.ctl.abort();
+    const deadline = Date.now() + 5000;
+    while (this.active.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
   }
 
   list(): Download[] {
@@ -91,15 +101,16 @@ export class DownloadManager {
   }
 
   private async run(id: string): Promise<void> {
-    if (this.active.has(id)) return;
+    if (this.active.has(id) || this.stopped) return;
     const ctl = new AbortController();
     const entry = { ctl, rate: { t: Date.now(), bytes: 0, bps: 0 } };
     this.active.set(id, entry);
+    let files: DownloadFileStatus[] = [];
     try {
       const r = this.row(id);
       fs.mkdirSync(r.dir, { recursive: true });
       this.setState(id, 'downloading', null);
-      const files = JSON.parse(r.files) as DownloadFileStatus[];
+      files = JSON.parse(r.files) as DownloadFileStatus[];
       for (const f of files) {
         if (f.verified) continue;
         const target = path.join(r.dir, ...f.path.split('/'));
@@ -115,7 +126,6 @@ export class DownloadManager {
         await downloadFile({ url: f.url, target, sha256: f.sha256, sizeBytes: f.totalBytes ?? undefined }, ctl.signal, (p) => {
           f.receivedBytes = p.receivedBytes;
           if (p.totalBytes !== null) f.totalBytes = p.totalBytes;
-          this.saveFiles(id, files, false);
           this.progress(id, files, entry.rate);
         }, this.fetchImpl);
         f.verified = true;
@@ -127,6 +137,8 @@ export class DownloadManager {
       this.setState(id, 'done', null);
       this.log.info(`download ${r.name} finished; model ${model.id} registered`);
     } catch (e) {
+      if (files.length) this.saveFiles(id, files);
+      if (this.stopped) return;
       const err: ApiErrorShape = {
         code: (e as ApiError).code ?? 'DOWNLOAD_FAILED',
         message: (e as Error).message ?? String(e),
@@ -136,7 +148,7 @@ export class DownloadManager {
       if (!cancelled) this.log.warn(`download ${id} failed: ${err.code} ${err.message}`);
     } finally {
       this.active.delete(id);
-      this.events.emit('download.progress', this.get(id));
+      if (!this.stopped) this.events.emit('download.progress', this.get(id));
     }
   }
 
@@ -154,8 +166,8 @@ export class DownloadManager {
     this.events.emit('download.progress', this.get(id));
   }
 
-  private saveFiles(id: string, files: DownloadFileStatus[], write = true): void {
-    if (write) this.db.prepare('UPDATE downloads SET files = ? WHERE id = ?').run(JSON.stringify(files), id);
+  private saveFiles(id: string, files: DownloadFileStatus[]): void {
+    this.db.prepare('UPDATE downloads SET files = ? WHERE id = ?').run(JSON.stringify(files), id);
   }
 
   private setState(id: string, state: DownloadState, error: ApiErrorShape | null): void {
