@@ -91,6 +91,11 @@ export class EngineHost implements EngineClient {
     this.options = opts.options ?? {};
   }
 
+  /** Where the host logs (set once the app's logger exists). */
+  setLog(log: HostLog): void {
+    this.opts.log = log;
+  }
+
   // ---------------------------------------------------------------- lifecycle
   start(): void {
     if (this.child || this.killReason?.kind === 'dispose') return;

@@ -1,3 +1,4 @@
+/// <reference path="./better-sqlite3.d.ts" />
 // Opens the app's SQLite database and brings its schema up to date. The schema version lives
 // in its own table; migrations run in one transaction each, so a crash mid-migration leaves
 // the previous version intact.
