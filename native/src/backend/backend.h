@@ -155,6 +155,10 @@ class Backend {
   virtual Tensor conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) = 0;
   // Nearest-neighbour ×2 in H and W: [C, T, H, W] -> [C, T, 2H, 2W].
   virtual Tensor upsample2x(const Tensor& x) = 0;
+
+ private:
+  mutable std::mutex err_mu_;
+  Status err_;
 };
 
 // Creates the CPU backend (float32 reference; threads from the default pool).

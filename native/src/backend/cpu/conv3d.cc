@@ -1,0 +1,127 @@
+// conv3d() as an implicit GEMM: out[Cout, P] = W[Cout, Cin·kt·kh·kw] · col[Cin·kt·kh·kw, P],
+// P = To·Ho·Wo. The weight is already that row-major matrix, and the output comes out in
+// [Cout, To, Ho, Wo] order. The column matrix is never built: the GEMM asks for one packed
+// panel of it at a time and pack_conv_panel() gathers it from x, zero padding included.
+#include <algorithm>
+#include <cstring>
+
+#include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/gemm.h"
+
+namespace tsr::cpu {
+
+namespace {
+
+struct ConvGeom {
+  const float* x;
+  int64_t cin, T, H, W;
+  int64_t kt, kh, kw;
+  int64_t st, sh, sw;
+  int64_t pt, ph, pw;  // front padding per axis
+  int64_t To, Ho, Wo;
+};
+
+// Columns of one panel that share an output row (to, ho): consecutive wo map to input
+// columns w0, w0 + sw, ... of the input row (t0 + dt, h0 + dh).
+struct Run {
+  int64_t c0, c1;  // panel columns [c0, c1)
+  int64_t t0, h0, w0;
+};
+
+void pack_conv_panel(const void* ctx, int64_t j0, int64_t nc, int64_t p0, int64_t kc, int nr, float* dst) {
+  const ConvGeom& g = *static_cast<const ConvGeom*>(ctx);
+  Run runs[64];
+  int nruns = 0;
+  for (int64_t c = 0; c < nc;) {
+    const int64_t p = j0 + c;
+    const int64_t wo = p % g.Wo, ho = p / g.Wo % g.Ho, to = p / (g.Wo * g.Ho);
+    const int64_t len = std::min(nc - c, g.Wo - wo);
+    runs[nruns++] = {c, c + len, to * g.st - g.pt, ho * g.sh - g.ph, wo * g.sw - g.pw};
+    c += len;
+  }
+  // Row k of the column matrix is (ci, dt, dh, dw), dw fastest; decoded once, then stepped.
+  int64_t dw = p0 % g.kw, dh = p0 / g.kw % g.kh, dt = p0 / (g.kw * g.kh) % g.kt, ci = p0 / (g.kw * g.kh * g.kt);
+  for (int64_t k = 0; k < kc; ++k) {
+    float* d = dst + k * nr;
+    const float* xc = g.x + ci * g.T * g.H * g.W;
+    for (int r = 0; r < nruns; ++r) {
+      const Run& run = runs[r];
+      const int64_t t = run.t0 + dt, h = run.h0 + dh;
+      if (t < 0 || t >= g.T || h < 0 || h >= g.H) {
+        std::memset(d + run.c0, 0, size_t(run.c1 - run.c0) * sizeof(float));
+        continue;
+      }
+      const float* row = xc + (t * g.H + h) * g.W;
+      const int64_t w_first = run.w0 + dw;
+      if (g.sw == 1) {
+        // Valid columns are those with 0 <= w_first + (c - c0) < W.
+        const int64_t lo = std::clamp<int64_t>(run.c0 - w_first, run.c0, run.c1);
+        const int64_t hi = std::clamp<int64_t>(run.c0 + g.W - w_first, lo, run.c1);
+        for (int64_t c = run.c0; c < lo; ++c) d[c] = 0.0f;
+        if (hi > lo) std::memcpy(d + lo, row + w_first + (lo - run.c0), size_t(hi - lo) * sizeof(float));
+        for (int64_t c = hi; c < run.c1; ++c) d[c] = 0.0f;
+      } else {
+        for (int64_t c = run.c0; c < run.c1; ++c) {
+          const int64_t w = w_first + (c - run.c0) * g.sw;
+          d[c] = (w >= 0 && w < g.W) ? row[w] : 0.0f;
+        }
+      }
+    }
+    for (int64_t c = nc; c < nr; ++c) d[c] = 0.0f;
+    if (++dw == g.kw) {
+      dw = 0;
+      if (++dh == g.kh) {
+        dh = 0;
+        if (++dt == g.kt) {
+          dt = 0;
+          ++ci;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Tensor CpuBackend::conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) {
+  if (!x.defined() || !w.defined() || (b && !b->defined())) return Tensor();
+  if (!check_f32(x, "conv3d", "x") || !check_f32(w, "conv3d", "w")) return Tensor();
+  if (x.ndim() != 4 || w.ndim() != 5 || w.dim(1) != x.dim(0))
+    return fail(Error(Code::ShapeMismatch, "conv3d: expected x[Cin, T, H, W] and w[Cout, Cin, kt, kh, kw], got x %s, w %s",
+                      shape_str(x.shape()).c_str(), shape_str(w.shape()).c_str()));
+  for (int a = 0; a < 3; ++a)
+    if (spec.stride[a] < 1 || spec.pad[a][0] < 0 || spec.pad[a][1] < 0 || w.dim(2 + a) < 1)
+      return fail(Error(Code::InvalidArgument, "conv3d: axis %d has stride %d, padding (%d, %d), kernel %lld", a,
+                        spec.stride[a], spec.pad[a][0], spec.pad[a][1], (long long)w.dim(2 + a)));
+  const int64_t cout = w.dim(0);
+  if (!check_vec(b, cout, "conv3d", "bias")) return Tensor();
+  int64_t out[3];
+  for (int a = 0; a < 3; ++a) {
+    const int64_t padded = x.dim(1 + a) + spec.pad[a][0] + spec.pad[a][1];
+    if (padded < w.dim(2 + a))
+      return fail(Error(Code::ShapeMismatch, "conv3d: kernel %s larger than padded input %s on axis %d",
+                        shape_str(w.shape()).c_str(), shape_str(x.shape()).c_str(), a));
+    out[a] = (padded - w.dim(2 + a)) / spec.stride[a] + 1;
+  }
+  Tensor y = alloc({cout, out[0], out[1], out[2]}, "conv3d");
+  if (!y.defined() || y.numel() == 0) return y;
+
+  const ConvGeom geom{x.data_as<float>(), x.dim(0), x.dim(1), x.dim(2), x.dim(3),
+                      w.dim(2), w.dim(3), w.dim(4),
+                      spec.stride[0], spec.stride[1], spec.stride[2],
+                      spec.pad[0][0], spec.pad[1][0], spec.pad[2][0],
+                      out[0], out[1], out[2]};
+  GemmArgs g;
+  g.M = cout;
+  g.N = out[0] * out[1] * out[2];
+  g.K = x.dim(0) * w.dim(2) * w.dim(3) * w.dim(4);
+  g.A = w.data_as<float>(), g.lda = g.K;
+  g.B.pack = &pack_conv_panel, g.B.ctx = &geom;
+  g.C = y.data_as<float>(), g.ldc = g.N;
+  g.bias_m = b ? b->data_as<float>() : nullptr;
+  Status st = gemm(g, pool());
+  if (!st.ok()) return fail(st.with_context("conv3d"));
+  return y;
+}
+
+}  // namespace tsr::cpu

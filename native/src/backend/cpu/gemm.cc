@@ -1,0 +1,320 @@
+#include "backend/cpu/gemm.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "backend/cpu/gemm_kernels.h"
+#include "backend/cpu/simd.h"
+
+namespace tsr::cpu {
+
+// ------------------------------------------------------------------ ISA selection
+
+const char* isa_name(Isa isa) {
+  switch (isa) {
+    case Isa::Generic: return "generic";
+    case Isa::Avx2: return "avx2";
+    case Isa::Avx512: return "avx512";
+  }
+  return "?";
+}
+
+static const MicroKernel* kernel_for(Isa isa) {
+  switch (isa) {
+    case Isa::Generic: return ukernel_generic();
+    case Isa::Avx2: return ukernel_avx2();
+    case Isa::Avx512: return ukernel_avx512();
+  }
+  return nullptr;
+}
+
+bool isa_available(Isa isa) {
+  if (!kernel_for(isa)) return false;
+#if TSR_X86_TARGETS
+  switch (isa) {
+    case Isa::Generic: return true;
+    case Isa::Avx2: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::Avx512: return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+  }
+  return false;
+#else
+  return isa == Isa::Generic;
+#endif
+}
+
+static Isa best_isa() {
+  // TSR_CPU_ISA=generic|avx2 caps the choice (debugging, or comparing kernels).
+  const char* env = std::getenv("TSR_CPU_ISA");
+  for (Isa isa : {Isa::Avx512, Isa::Avx2}) {
+    if (env && *env && std::strcmp(env, isa_name(isa)) != 0 &&
+        !(isa == Isa::Avx2 && std::strcmp(env, "avx512") == 0))
+      continue;
+    if (isa_available(isa)) return isa;
+  }
+  return Isa::Generic;
+}
+
+static std::atomic<int>& isa_slot() {
+  static std::atomic<int> slot{int(best_isa())};
+  return slot;
+}
+
+Isa gemm_isa() { return Isa(isa_slot().load()); }
+
+bool set_gemm_isa(Isa isa) {
+  if (!isa_available(isa)) return false;
+  isa_slot() = int(isa);
+  return true;
+}
+
+int gemm_mr() { return kernel_for(gemm_isa())->mr; }
+int gemm_nr() { return kernel_for(gemm_isa())->nr; }
+
+// ------------------------------------------------------------------ blocking
+
+struct Blocking {
+  int64_t mc, kc, nc;
+};
+
+// KC×NR of B (one micro-panel) stays in L1 while the MC×KC block of A streams from L2;
+// the KC×NC panel of B is shared by all threads from L3.
+static Blocking blocking_for(const MicroKernel& k) {
+  Blocking b;
+  b.kc = 256;
+  b.mc = int64_t(k.mr) * std::max(1, 144 / k.mr);
+  b.nc = int64_t(k.nr) * std::max(1, 2048 / k.nr);
+  return b;
+}
+
+// Per-thread scratch that grows as needed and is reused across calls (GEMMs run thousands of
+// times per generation; allocating megabytes each time would fault pages every call).
+struct Scratch {
+  float* p = nullptr;
+  size_t cap = 0;
+  ~Scratch() { std::free(p); }
+  float* get(size_t n) {
+    if (n > cap) {
+      std::free(p);
+      size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+      p = static_cast<float*>(std::aligned_alloc(64, bytes));
+      cap = p ? n : 0;
+    }
+    return p;
+  }
+};
+
+// ------------------------------------------------------------------ packing
+
+// A rows [i0, i0+mc) × k [p0, p0+kc) into MR-row panels: dst[(panel*kc + k)*MR + r].
+static void pack_a(const float* A, int64_t lda, int64_t i0, int64_t mc, int64_t p0, int64_t kc, int mr,
+                   float* dst) {
+  for (int64_t ip = 0; ip < mc; ip += mr) {
+    int rows = int(std::min<int64_t>(mr, mc - ip));
+    float* d = dst + ip * kc;
+    for (int r = 0; r < rows; ++r) {
+      const float* src = A + (i0 + ip + r) * lda + p0;
+      for (int64_t k = 0; k < kc; ++k) d[k * mr + r] = src[k];
+    }
+    for (int r = rows; r < mr; ++r)
+      for (int64_t k = 0; k < kc; ++k) d[k * mr + r] = 0.0f;
+  }
+}
+
+// B = Wᵀ panel from W[N,K]: dst[k*nr + c] = W[j0+c, p0+k].
+static void pack_b_weight(const float* W, int64_t ldw, int64_t j0, int64_t nc, int64_t p0, int64_t kc,
+                          int nr, float* dst) {
+  for (int64_t c = 0; c < nc; ++c) {
+    const float* src = W + (j0 + c) * ldw + p0;
+    for (int64_t k = 0; k < kc; ++k) dst[k * nr + c] = src[k];
+  }
+  if (nc < nr)
+    for (int64_t k = 0; k < kc; ++k)
+      for (int64_t c = nc; c < nr; ++c) dst[k * nr + c] = 0.0f;
+}
+
+// ------------------------------------------------------------------ epilogue
+
+// One row segment of a finished tile: v = t (+ prev) + bm (+ bn); act; then store to out or,
+// in residual mode, out += v ⊙ gate. n <= 64.
+TSR_CLONES
+static void epilogue_row(int64_t n, const float* __restrict t, const float* __restrict prev, float bm,
+                         const float* __restrict bn, Act act, float* __restrict out,
+                         const float* __restrict gate, bool residual) {
+  float v[64];
+  for (int64_t j = 0; j < n; ++j) v[j] = t[j] + bm;
+  if (prev)
+    for (int64_t j = 0; j < n; ++j) v[j] += prev[j];
+  if (bn)
+    for (int64_t j = 0; j < n; ++j) v[j] += bn[j];
+  if (act == Act::GeluTanh)
+    for (int64_t j = 0; j < n; ++j) v[j] = gelu_tanh_f32(v[j]);
+  else if (act == Act::Silu)
+    for (int64_t j = 0; j < n; ++j) v[j] = silu_f32(v[j]);
+  if (!residual) {
+    for (int64_t j = 0; j < n; ++j) out[j] = v[j];
+  } else if (gate) {
+    for (int64_t j = 0; j < n; ++j) out[j] += v[j] * gate[j];
+  } else {
+    for (int64_t j = 0; j < n; ++j) out[j] += v[j];
+  }
+}
+
+// ------------------------------------------------------------------ small M
+
+// For a handful of rows (time embedding, one token) packing B would cost more than the
+// product itself: each output is a dot product of contiguous rows, limited by reading W.
+TSR_CLONES
+static void dot_rows(int64_t m, int64_t K, const float* __restrict x, int64_t ldx,
+                     const float* __restrict w, float* __restrict out) {
+  for (int64_t i = 0; i < m; ++i) {
+    const float* xi = x + i * ldx;
+    float acc[kLanes] = {};
+    int64_t k = 0;
+    for (; k + kLanes <= K; k += kLanes)
+      for (int l = 0; l < kLanes; ++l) acc[l] += xi[k + l] * w[k + l];
+    float s = 0;
+    for (; k < K; ++k) s += xi[k] * w[k];
+    for (int l = 0; l < kLanes; ++l) s += acc[l];
+    out[i] = s;
+  }
+}
+
+static constexpr int64_t kSmallM = 4;
+
+static void gemm_small_m(const GemmArgs& g, ThreadPool& pool) {
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.K));
+  pool.parallel_for(g.N, grain, [&](int64_t n0, int64_t n1) {
+    float col[kSmallM];
+    for (int64_t n = n0; n < n1; ++n) {
+      dot_rows(g.M, g.K, g.A, g.lda, g.B.w + n * g.B.ldw, col);
+      for (int64_t i = 0; i < g.M; ++i) {
+        float bm = g.bias_m ? g.bias_m[i] : 0.0f;
+        const float* bn = g.bias_n ? g.bias_n + n : nullptr;
+        const float* gate = g.gate ? g.gate + n : nullptr;
+        float* out = g.R ? g.R + i * g.ldr + n : g.C + i * g.ldc + n;
+        epilogue_row(1, &col[i], nullptr, bm, bn, g.act, out, gate, g.R != nullptr);
+      }
+    }
+  });
+}
+
+// ------------------------------------------------------------------ driver
+
+Status gemm(const GemmArgs& g, ThreadPool& pool) {
+  if (g.M < 0 || g.N < 0 || g.K < 0)
+    return Error(Code::InvalidArgument, "gemm: negative size %lld x %lld x %lld", (long long)g.M,
+                 (long long)g.N, (long long)g.K);
+  if (g.M == 0 || g.N == 0) return OkStatus();
+  if ((g.K > 0 && (!g.A || (!g.B.w && !g.B.pack))) || (!g.R && !g.C) ||
+      (g.R && g.act != Act::None))
+    return Error(Code::InvalidArgument, "gemm: inconsistent arguments");
+
+  if (g.M <= kSmallM && g.B.w) {
+    gemm_small_m(g, pool);
+    return OkStatus();
+  }
+
+  const MicroKernel& uk = *kernel_for(gemm_isa());
+  const int MR = uk.mr, NR = uk.nr;
+  const Blocking bl = blocking_for(uk);
+  const int64_t nk = g.K == 0 ? 1 : (g.K + bl.kc - 1) / bl.kc;
+  const bool residual = g.R != nullptr;
+
+  // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
+  std::unique_ptr<float, void (*)(void*)> work(nullptr, std::free);
+  float* C = g.C;
+  int64_t ldc = g.ldc;
+  if (residual && nk > 1) {
+    size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
+    work.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+    if (!work) return Error(Code::OutOfMemory, "gemm: workspace of %zu bytes", bytes);
+    C = work.get();
+    ldc = g.N;
+  }
+
+  thread_local Scratch b_scratch;
+  const int64_t nc_max = std::min(bl.nc, (g.N + NR - 1) / NR * NR);
+  float* Bp = b_scratch.get(size_t(nc_max) * size_t(std::max<int64_t>(1, std::min(bl.kc, g.K))));
+  if (!Bp) return Error(Code::OutOfMemory, "gemm: packing buffer");
+  std::atomic<bool> oom{false};
+  const int threads = pool.size();
+
+  for (int64_t jc = 0; jc < g.N; jc += bl.nc) {
+    const int64_t nc = std::min(bl.nc, g.N - jc);
+    const int64_t npanels = (nc + NR - 1) / NR;
+    for (int64_t kb = 0; kb < nk; ++kb) {
+      const int64_t p0 = kb * bl.kc;
+      const int64_t kc = std::min(bl.kc, g.K - p0);
+      const bool first = kb == 0, last = kb == nk - 1;
+
+      // Pack B[p0:p0+kc, jc:jc+nc] once, shared by all threads.
+      pool.parallel_for(npanels, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, kc * NR)),
+                        [&](int64_t q0, int64_t q1) {
+        for (int64_t q = q0; q < q1; ++q) {
+          int64_t j0 = jc + q * NR, cols = std::min<int64_t>(NR, g.N - j0);
+          float* dst = Bp + q * kc * NR;
+          if (g.B.w) pack_b_weight(g.B.w, g.B.ldw, j0, cols, p0, kc, NR, dst);
+          else g.B.pack(g.B.ctx, j0, cols, p0, kc, NR, dst);
+        }
+      });
+
+      // Work items: (row block of A) × (group of B panels), enough of them to keep every
+      // thread busy when M is small.
+      const int64_t mblocks = (g.M + bl.mc - 1) / bl.mc;
+      int64_t groups = std::clamp<int64_t>((4 * threads + mblocks - 1) / mblocks, 1, npanels);
+      const int64_t per_group = (npanels + groups - 1) / groups;
+      groups = (npanels + per_group - 1) / per_group;
+
+      pool.parallel_for(mblocks * groups, 1, [&](int64_t it0, int64_t it1) {
+        thread_local Scratch a_scratch;
+        float* Ap = a_scratch.get(size_t(bl.mc) * size_t(std::max<int64_t>(1, kc)));
+        if (!Ap) {
+          oom = true;
+          return;
+        }
+        float ct[64 * 64];
+        int64_t packed_block = -1;
+        for (int64_t it = it0; it < it1; ++it) {
+          const int64_t ib = it / groups, gi = it % groups;
+          const int64_t i0 = ib * bl.mc, mc = std::min(bl.mc, g.M - i0);
+          if (ib != packed_block) {
+            pack_a(g.A, g.lda, i0, mc, p0, kc, MR, Ap);
+            packed_block = ib;
+          }
+          const int64_t q_end = std::min(npanels, (gi + 1) * per_group);
+          for (int64_t q = gi * per_group; q < q_end; ++q) {
+            const int64_t j0 = jc + q * NR;
+            const int64_t cols = std::min<int64_t>(NR, g.N - j0);
+            const float* bpanel = Bp + q * kc * NR;
+            for (int64_t ir = 0; ir < mc; ir += MR) {
+              uk.fn(kc, Ap + ir * kc, bpanel, ct);
+              const int64_t rows = std::min<int64_t>(MR, mc - ir);
+              for (int64_t r = 0; r < rows; ++r) {
+                const int64_t i = i0 + ir + r;
+                const float* t = ct + r * NR;
+                float* c = C ? C + i * ldc + j0 : nullptr;
+                if (!last) {
+                  if (first) std::memcpy(c, t, size_t(cols) * sizeof(float));
+                  else
+                    for (int64_t j = 0; j < cols; ++j) c[j] += t[j];
+                  continue;
+                }
+                float* out = residual ? g.R + i * g.ldr + j0 : c;
+                epilogue_row(cols, t, first ? nullptr : c, g.bias_m ? g.bias_m[i] : 0.0f,
+                             g.bias_n ? g.bias_n + j0 : nullptr, g.act, out,
+                             g.gate ? g.gate + j0 : nullptr, residual);
+              }
+            }
+          }
+        }
+      });
+      if (oom) return Error(Code::OutOfMemory, "gemm: packing buffer");
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace tsr::cpu

@@ -1,0 +1,183 @@
+#include "backend/cpu/memory.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "backend/cpu/cpu_backend.h"
+#include "core/threadpool.h"
+
+namespace tsr::cpu {
+
+HostRam host_ram() {
+  HostRam r;
+  if (FILE* f = std::fopen("/proc/meminfo", "r")) {
+    char line[256];
+    unsigned long long kb;
+    while (std::fgets(line, sizeof line, f)) {
+      if (std::sscanf(line, "MemTotal: %llu kB", &kb) == 1) r.total = kb * 1024ull;
+      else if (std::sscanf(line, "MemAvailable: %llu kB", &kb) == 1) r.free = kb * 1024ull;
+    }
+    std::fclose(f);
+  }
+#if defined(_SC_PHYS_PAGES) && defined(_SC_PAGESIZE)
+  if (r.total == 0) {
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0) r.total = uint64_t(pages) * uint64_t(size);
+  }
+#endif
+#if defined(_SC_AVPHYS_PAGES) && defined(_SC_PAGESIZE)
+  if (r.free == 0) {
+    long pages = sysconf(_SC_AVPHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages > 0 && size > 0) r.free = uint64_t(pages) * uint64_t(size);
+  }
+#endif
+  return r;
+}
+
+void MemCounter::add(uint64_t n) {
+  uint64_t now = in_use.fetch_add(n) + n;
+  uint64_t p = peak.load();
+  while (now > p && !peak.compare_exchange_weak(p, now)) {
+  }
+}
+
+CpuBackend::CpuBackend() : mem_(std::make_shared<MemCounter>()) {}
+
+// Element count of `shape` with every dimension checked, so that a corrupt header or an
+// impossible size becomes an error instead of a wrapped-around allocation.
+static bool checked_numel(const Shape& shape, int64_t& out) {
+  const int64_t kMax = int64_t(1) << 60;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0) return false;
+    if (d != 0 && n > kMax / d) return false;
+    n *= d;
+  }
+  out = n;
+  return true;
+}
+
+Tensor CpuBackend::alloc(const Shape& shape, const char* op) {
+  int64_t n = 0;
+  if (!checked_numel(shape, n))
+    return fail(Error(Code::InvalidSize, "%s: impossible tensor shape %s", op, shape_str(shape).c_str()));
+  uint64_t bytes = uint64_t(n) * sizeof(float);
+  uint64_t rounded = (bytes + 63) / 64 * 64;
+  uint64_t limit = mem_->limit.load();
+  if (limit == 0) {
+    static const uint64_t ram_total = host_ram().total;  // read /proc once, not per allocation
+    limit = ram_total;
+  }
+  // Linux overcommits, so a request larger than RAM would "succeed" and be killed later on
+  // first touch; refuse it here instead.
+  if (limit != 0 && mem_->in_use.load() + rounded > limit)
+    return fail(Error(Code::OutOfMemory, "%s: %s float32 needs %.3g GB, limit %.3g GB with %.3g GB in use",
+                      op, shape_str(shape).c_str(), double(bytes) / 1e9, double(limit) / 1e9,
+                      double(mem_->in_use.load()) / 1e9));
+  void* p = std::aligned_alloc(64, rounded ? rounded : 64);
+  if (!p)
+    return fail(Error(Code::OutOfMemory, "%s: allocation of %.3g GB failed", op, double(bytes) / 1e9));
+  mem_->add(rounded);
+  std::shared_ptr<MemCounter> counter = mem_;
+  std::shared_ptr<void> owner(p, [counter, rounded](void* q) {
+    std::free(q);
+    counter->sub(rounded);
+  });
+  return Tensor::wrap(p, DType::F32, shape, DeviceKind::Cpu, std::move(owner));
+}
+
+bool CpuBackend::check_f32(const Tensor& t, const char* op, const char* what) {
+  if (t.device() != DeviceKind::Cpu) {
+    fail(Error(Code::InvalidArgument, "%s: %s is not a CPU tensor", op, what));
+    return false;
+  }
+  if (t.dtype() != DType::F32) {
+    fail(Error(Code::UnsupportedDtype, "%s: %s is %s, the CPU backend computes in f32 (upload it first)",
+               op, what, dtype_name(t.dtype())));
+    return false;
+  }
+  if (!t.data() && t.numel() != 0) {
+    fail(Error(Code::InvalidArgument, "%s: %s has no storage", op, what));
+    return false;
+  }
+  return true;
+}
+
+bool CpuBackend::check_vec(const Tensor* t, int64_t n, const char* op, const char* what) {
+  if (!t) return true;
+  if (!t->defined()) {
+    fail(Error(Code::InvalidArgument, "%s: %s is undefined", op, what));
+    return false;
+  }
+  if (!check_f32(*t, op, what)) return false;
+  if (t->numel() != n) {
+    fail(Error(Code::ShapeMismatch, "%s: %s has shape %s, expected %lld elements", op, what,
+               shape_str(t->shape()).c_str(), (long long)n));
+    return false;
+  }
+  return true;
+}
+
+static bool is_float_dtype(DType d) { return d == DType::F32 || d == DType::BF16 || d == DType::F16; }
+
+// Converts in parallel: bf16 checkpoints of billions of parameters are converted once at load.
+static void convert_parallel(const Tensor& src, float* dst) {
+  const size_t esz = dtype_size(src.dtype());
+  const char* s = static_cast<const char*>(src.data());
+  default_pool().parallel_for(src.numel(), 1 << 16, [&](int64_t b, int64_t e) {
+    convert_to_f32(s + size_t(b) * esz, src.dtype(), dst + b, size_t(e - b));
+  });
+}
+
+Tensor CpuBackend::from_host(const Tensor& host) {
+  if (!host.defined()) return Tensor();
+  if (host.device() != DeviceKind::Cpu || !is_float_dtype(host.dtype()))
+    return fail(Error(Code::UnsupportedDtype, "from_host: expected a host float tensor, got %s on %s",
+                      dtype_name(host.dtype()), host.device() == DeviceKind::Cpu ? "cpu" : "cuda"));
+  Tensor out = alloc(host.shape(), "from_host");
+  if (!out.defined() || out.numel() == 0) return out;
+  convert_parallel(host, out.data_as<float>());
+  return out;
+}
+
+Tensor CpuBackend::upload(const Tensor& host, WeightKind kind) {
+  if (!host.defined()) return Tensor();
+  if (host.device() != DeviceKind::Cpu || !is_float_dtype(host.dtype()))
+    return fail(Error(Code::UnsupportedDtype, "upload: expected a host float tensor, got %s",
+                      dtype_name(host.dtype())));
+  // float32 with an owner is used in place (typically an mmapped checkpoint): no copy, no
+  // accounting, and the owner keeps the mapping alive as long as the weight is in use.
+  // Borrowed (ownerless) or misaligned memory is copied.
+  bool aligned = (reinterpret_cast<uintptr_t>(host.data()) % alignof(float)) == 0;
+  if (host.dtype() == DType::F32 && host.owner() && aligned) return host;
+  return from_host(host);
+}
+
+Tensor CpuBackend::to_host(const Tensor& t) {
+  if (!t.defined()) return Tensor();
+  if (!check_f32(t, "to_host", "tensor")) return Tensor();
+  Tensor out = host_empty(DType::F32, t.shape());
+  if (!out.defined())
+    return fail(Error(Code::OutOfMemory, "to_host: allocation of %s failed", shape_str(t.shape()).c_str()));
+  if (t.numel()) std::memcpy(out.data(), t.data(), t.nbytes());
+  return out;
+}
+
+Tensor CpuBackend::empty(const Shape& shape) { return alloc(shape, "empty"); }
+
+MemoryStats CpuBackend::memory() const {
+  MemoryStats s;
+  s.in_use = mem_->in_use.load();
+  s.peak = mem_->peak.load();
+  HostRam r = host_ram();
+  s.total = r.total;
+  s.free = r.free;
+  return s;
+}
+
+void CpuBackend::reset_peak() { mem_->peak = mem_->in_use.load(); }
+
+}  // namespace tsr::cpu

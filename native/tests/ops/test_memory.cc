@@ -1,0 +1,94 @@
+// Memory accounting, transfers (zero-copy f32 weights, bf16/f16 conversion) and the
+// out-of-memory / impossible-size paths of the CPU backend.
+#include <vector>
+
+#include "backend/cpu/cpu_backend.h"
+#include "ops_support.h"
+
+using namespace tsr;
+using namespace tsr::test;
+
+TSR_TEST(ops_memory, accounting_and_peak) {
+  auto be = make_cpu_backend();
+  const MemoryStats s0 = be->memory();
+  CHECK(s0.in_use == 0);
+  CHECK(s0.total > 0 && s0.free > 0 && s0.free <= s0.total);
+  {
+    Tensor a = be->empty({1000, 250});  // 1,000,000 bytes
+    CHECK(be->memory().in_use == 1000000);
+    Tensor b = be->add(a, a);
+    CHECK(be->memory().in_use == 2000000);
+    CHECK(be->memory().peak == 2000000);
+  }
+  CHECK(be->memory().in_use == 0);
+  CHECK(be->memory().peak == 2000000);
+  be->reset_peak();
+  CHECK(be->memory().peak == 0);
+  // A tensor may outlive its backend; freeing it later must be safe.
+  Tensor survivor = be->empty({16});
+  be.reset();
+  survivor = Tensor();
+}
+
+TSR_TEST(ops_memory, out_of_memory_and_impossible_sizes) {
+  auto be = make_cpu_backend();
+  // Far beyond any machine's RAM: refused before touching memory.
+  CHECK(!be->empty({int64_t(1) << 40, 1024}).defined());
+  CHECK_CODE(be->status(), Code::OutOfMemory);
+  be->clear_error();
+  CHECK(!be->empty({-3, 4}).defined());
+  CHECK_CODE(be->status(), Code::InvalidSize);
+  be->clear_error();
+  CHECK(!be->empty({int64_t(1) << 40, int64_t(1) << 40}).defined());
+  CHECK_CODE(be->status(), Code::InvalidSize);
+  be->clear_error();
+  // With a limit, an op whose output does not fit fails cleanly and stays failed.
+  auto& cpu = static_cast<cpu::CpuBackend&>(*be);
+  Rng rng(600);
+  Tensor x = be->from_host(random_tensor(rng, {64, 64}));
+  Tensor w = be->upload(random_tensor(rng, {64, 64}), WeightKind::Matrix);
+  cpu.set_memory_limit(be->memory().in_use + 1000);
+  CHECK(!be->linear(x, w, nullptr, Act::None).defined());
+  CHECK_CODE(be->status(), Code::OutOfMemory);
+  CHECK(!be->add(x, x).defined());
+  CHECK_CODE(be->status(), Code::OutOfMemory);
+  cpu.set_memory_limit(0);
+  be->clear_error();
+  CHECK(be->linear(x, w, nullptr, Act::None).defined());
+  CHECK_OK(be->status());
+}
+
+TSR_TEST(ops_memory, transfers) {
+  auto be = make_cpu_backend();
+  Rng rng(601);
+  Tensor wh = random_tensor(rng, {7, 9});
+  // f32 weights with an owner are used in place: same storage, not counted.
+  Tensor w = be->upload(wh, WeightKind::Matrix);
+  CHECK(w.data() == wh.data());
+  CHECK(be->memory().in_use == 0);
+  // Activations are always copies (ops may write them in place).
+  Tensor a = be->from_host(wh);
+  CHECK(a.data() != wh.data());
+  CHECK(bit_equal(be->to_host(a), wh));
+  // Borrowed memory (no owner) is copied.
+  Tensor borrowed = Tensor::wrap(wh.data(), DType::F32, wh.shape(), DeviceKind::Cpu, nullptr);
+  CHECK(be->upload(borrowed, WeightKind::Matrix).data() != wh.data());
+  // bf16 and f16 are converted exactly.
+  for (DType dt : {DType::BF16, DType::F16}) {
+    Tensor h = host_empty(dt, {7, 9});
+    convert_from_f32(wh.data_as<float>(), h.data(), dt, size_t(wh.numel()));
+    Tensor ref = host_to_f32(h);
+    Tensor up = be->upload(h, WeightKind::Matrix);
+    CHECK(up.dtype() == DType::F32);
+    CHECK(bit_equal(be->to_host(up), ref));
+    CHECK(bit_equal(be->to_host(be->from_host(h)), ref));
+  }
+  // Integer tensors are not weights.
+  CHECK(!be->upload(host_empty(DType::I32, {3}), WeightKind::Vector).defined());
+  CHECK_CODE(be->status(), Code::UnsupportedDtype);
+  be->clear_error();
+  CHECK(!be->upload(Tensor(), WeightKind::Vector).defined());
+  CHECK_OK(be->status());
+  CHECK(std::string(be->name()) == "cpu");
+  CHECK(be->device() == DeviceKind::Cpu);
+}
