@@ -138,11 +138,12 @@ static void pack_b_weight(const float* W, int64_t ldw, int64_t j0, int64_t nc, i
 // ------------------------------------------------------------------ epilogue
 
 // One row segment of a finished tile: v = t (+ prev) + bm (+ bn); act; then store to out or,
-// in residual mode, out += v ⊙ gate. n <= 64.
+// in residual mode, out += v ⊙ gate. n <= 64. `out` may be `t` (in-place epilogue): v is
+// staged in a local array, so no __restrict on those two.
 TSR_CLONES
-static void epilogue_row(int64_t n, const float* __restrict t, const float* __restrict prev, float bm,
-                         const float* __restrict bn, Act act, float* __restrict out,
-                         const float* __restrict gate, bool residual) {
+static void epilogue_row(int64_t n, const float* t, const float* __restrict prev, float bm,
+                         const float* __restrict bn, Act act, float* out, const float* __restrict gate,
+                         bool residual) {
   float v[64];
   for (int64_t j = 0; j < n; ++j) v[j] = t[j] + bm;
   if (prev)
@@ -222,10 +223,11 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
   const Blocking bl = blocking_for(uk);
   const int64_t nk = g.K == 0 ? 1 : (g.K + bl.kc - 1) / bl.kc;
   const bool residual = g.R != nullptr;
+  const bool plain_epilogue = !residual && (g.bias_m || g.bias_n || g.act != Act::None);
 
   // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
   std::unique_ptr<float, void (*)(void*)> work(nullptr, std::free);
-  float* C = g.C;
+  float* C = residual ? nullptr : g.C;  // residual mode writes R only
   int64_t ldc = g.ldc;
   if (residual && nk > 1) {
     size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
@@ -290,10 +292,27 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
             const int64_t cols = std::min<int64_t>(NR, g.N - j0);
             const float* bpanel = Bp + q * kc * NR;
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              uk.fn(kc, Ap + ir * kc, bpanel, ct);
               const int64_t rows = std::min<int64_t>(MR, mc - ir);
+              const int64_t i0r = i0 + ir;
+              const float* apanel = Ap + ir * kc;
+              // Full tiles accumulate straight into C (or the workspace); the finished
+              // values then get the epilogue in place. Edge tiles go through `ct`.
+              if (rows == MR && cols == NR && C) {
+                float* c = C + i0r * ldc + j0;
+                uk.fn(kc, apanel, bpanel, c, ldc, !first);
+                if (last && (residual || plain_epilogue))
+                  for (int64_t r = 0; r < MR; ++r) {
+                    const int64_t i = i0r + r;
+                    float* row = c + r * ldc;
+                    epilogue_row(NR, row, nullptr, g.bias_m ? g.bias_m[i] : 0.0f, g.bias_n ? g.bias_n + j0 : nullptr,
+                                 g.act, residual ? g.R + i * g.ldr + j0 : row, g.gate ? g.gate + j0 : nullptr,
+                                 residual);
+                  }
+                continue;
+              }
+              uk.fn(kc, apanel, bpanel, ct, NR, false);
               for (int64_t r = 0; r < rows; ++r) {
-                const int64_t i = i0 + ir + r;
+                const int64_t i = i0r + r;
                 const float* t = ct + r * NR;
                 float* c = C ? C + i * ldc + j0 : nullptr;
                 if (!last) {
