@@ -59,7 +59,13 @@ export interface ModelInfo {
   defaults: {
     steps: number; width: number; height: number; frames: number;
     guidance: number; shift: number; sampler: SamplerKind; timesteps: number[];
+    /** Used when a prompt's negative prompt is empty (tessera.json, or Wan2.1's for official folders). */
+    negativePrompt?: string;
+    /** Default attention configuration from tessera.json, when it has one. */
+    attention?: AttnConfig;
   };
+  /** Display name from tessera.json, when it has one. */
+  name?: string;
 }
 
 /** One attention rule; later rules override earlier ones; anything uncovered is dense. */

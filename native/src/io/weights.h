@@ -5,6 +5,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,14 @@ class WeightStore {
 
 // Presents a store under other key names: `to_stored(official)` gives the stored key for an
 // official Wan2.1 key (identity for the official layout; Diffusers renames, prefix stripping).
+// Stored keys that no official name maps to stay visible under their stored name, so a
+// WeightBinder still reports them as unexpected.
 std::shared_ptr<WeightStore> renamed_store(std::shared_ptr<WeightStore> inner,
                                            std::map<std::string, std::string> official_to_stored);
+// Same, also hiding stored keys that duplicate a mapped one (a tied embedding saved twice).
+std::shared_ptr<WeightStore> renamed_store(std::shared_ptr<WeightStore> inner,
+                                           std::map<std::string, std::string> official_to_stored,
+                                           const std::vector<std::string>& hidden);
 
 // Binds a model's parameters from a store to a backend, checking each one. Models ask for
 // every tensor by its official name and expected shape; the first problem is remembered and
@@ -65,7 +72,7 @@ class WeightBinder {
   const WeightStore& store_;
   Backend& backend_;
   std::string component_;
-  std::vector<std::string> taken_;
+  std::set<std::string> taken_;
   std::vector<std::string> ignored_prefixes_;
   Status first_error_;
   uint64_t params_ = 0;

@@ -23,13 +23,21 @@ class WanVae {
   const VaeConfig& config() const { return cfg_; }
   uint64_t params() const { return params_; }
 
-  // z: host float32 normalised latent [z_dim, T, h, w]; mean/std per channel (z*std+mean).
+  // z: host float32 normalised latent [z_dim, T, h, w]; mean/std per channel (z*std+mean;
+  // null: kWanLatentMean/Std, z_dim 16 only).
   // Calls on_chunk(i, T) before decoding latent frame i; returning false cancels (Cancelled).
   // Returns host float32 video [3, 1+4(T-1), 8h, 8w] clamped to [-1, 1].
+  // latent_frames_per_chunk: 1 is the reference's chunking (memory: one chunk's activations
+  // plus 2-frame caches); more frames per chunk, or <= 0 for all at once, give the same result.
   StatusOr<Tensor> decode(const Tensor& z, const float* mean, const float* std,
-                          const std::function<bool(int, int)>& on_chunk = nullptr) const;
+                          const std::function<bool(int, int)>& on_chunk = nullptr,
+                          int latent_frames_per_chunk = 1) const;
   // pixels: host float32 [3, 1+4(T-1), 8h, 8w] in [-1, 1] -> normalised mu [z_dim, T, h, w].
-  StatusOr<Tensor> encode(const Tensor& pixels, const float* mean, const float* std) const;
+  // Runs over pixel chunks of 1, 4, 4, ... frames (latent_frames_per_chunk latents each after
+  // the first; <= 0: one pass), as the reference does.
+  StatusOr<Tensor> encode(const Tensor& pixels, const float* mean, const float* std,
+                          int latent_frames_per_chunk = 1) const;
+  bool has_encoder() const { return has_encoder_; }
 
  private:
   WanVae(const VaeConfig& cfg, Backend& be) : cfg_(cfg), be_(be) {}

@@ -1,0 +1,64 @@
+// The app frame: top bar with the engine status, surface navigation, the current surface,
+// notices, and the global keyboard shortcuts.
+import { useEffect, type ReactElement } from 'react';
+import { useApp, useAppStore } from '../../store/context';
+import { selectThemeSetting } from '../settings/selectors';
+import { AttentionPage } from '../attention/AttentionPage';
+import { AttnMapPage } from '../attnmap/AttnMapPage';
+import { GalleryPage } from '../gallery/GalleryPage';
+import { ModelsPage } from '../models/ModelsPage';
+import { CreatePage } from '../prompt/CreatePage';
+import { QueuePage } from '../queue/QueuePage';
+import { SettingsPage } from '../settings/SettingsPage';
+import { Nav } from './Nav';
+import { Notices } from './Notices';
+import { shortcutFor } from './shortcuts';
+import { StatusBar } from './StatusBar';
+import { useThemeEffect } from './theme';
+import type { Surface } from './slice';
+
+const PAGES: Record<Surface, () => ReactElement> = {
+  create: CreatePage,
+  attention: AttentionPage,
+  maps: AttnMapPage,
+  queue: QueuePage,
+  gallery: GalleryPage,
+  models: ModelsPage,
+  settings: SettingsPage,
+};
+
+export function App() {
+  const store = useAppStore();
+  const surface = useApp((s) => s.shell.surface);
+  useThemeEffect(useApp(selectThemeSetting));
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const action = shortcutFor(e);
+      if (!action) return;
+      e.preventDefault();
+      const s = store.getState();
+      if (action.kind === 'generate') void s.prompt.submit();
+      else if (action.kind === 'go') s.shell.go(action.surface);
+      else if (action.kind === 'pauseQueue') void (s.queue.paused ? s.queue.resume() : s.queue.pause());
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [store]);
+
+  const Page = PAGES[surface];
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="brand" aria-label="Tessera">Tess<span>era</span></div>
+        <div className="topbar__spacer" />
+        <StatusBar />
+      </header>
+      <Nav />
+      <main className="main" id="main" data-surface={surface}>
+        <Page />
+      </main>
+      <Notices />
+    </div>
+  );
+}
