@@ -123,6 +123,17 @@ TSR_TEST(ops_memory, packed_linear_weights) {
   Tensor hb = host_empty(DType::BF16, {37, 23});
   convert_from_f32(wh.data_as<float>(), hb.data(), DType::BF16, size_t(wh.numel()));
   CHECK(bit_equal(be->to_host(be->upload(hb, WeightKind::Matrix)), host_to_f32(hb)));
+  // Matrix weights of more dims (1×1 convs, patch embedding) pack as [dim 0, rest] and are
+  // used after a reshape to 2-d.
+  Tensor w4h = random_tensor(rng, {6, 4, 1, 2});
+  Tensor w4 = be->upload(w4h, WeightKind::Matrix);
+  CHECK(bit_equal(be->to_host(w4), w4h));
+  Tensor x8h = random_tensor(rng, {3, 8});
+  Tensor y4 = be->to_host(be->linear(be->from_host(x8h), w4.reshape({6, 8}), nullptr, Act::None));
+  Tensor y4_ref = be->to_host(be->linear(be->from_host(x8h), be->upload(w4h.reshape({6, 8}), WeightKind::Conv), nullptr,
+                                         Act::None));
+  CHECK_REL_L2(rel_l2(y4, y4_ref), 1e-6);  // packed panels vs row-major dot products
+  CHECK_OK(be->status());
   // Freed packed buffers leave the registry: the same address reused for an activation is fine.
   w = Tensor();
   CHECK(be->memory().in_use < 37 * 23 * 4 * 4);

@@ -149,11 +149,12 @@ static Tensor unpacked_copy(CpuBackend& be, const Tensor& t, const PackedInfo& i
   return out;
 }
 
-// A packed weight seen through another shape or a view into the middle of its panels.
+// A view into the middle of a packed weight's panels (reshapes of the whole are fine: the
+// logical data is row-major [N, K] whatever the shape says).
 static bool packed_view(const Tensor& t, PackedInfo& info) {
   bool exact = false;
   if (!find_packed(t.data(), &info, &exact)) return false;
-  return !exact || t.shape() != Shape{info.N, info.K};
+  return !exact || t.numel() != info.N * info.K;
 }
 
 Tensor CpuBackend::from_host(const Tensor& host) {
@@ -184,10 +185,11 @@ Tensor CpuBackend::upload(const Tensor& host, WeightKind kind) {
       return fail(Error(Code::InvalidArgument, "upload: a view into a packed weight"));
     return host;  // already ours
   }
-  // Linear weights go to the GEMM's panel layout (packed_weight.h).
-  if (kind == WeightKind::Matrix && host.ndim() == 2) {
+  // Linear weights go to the GEMM's panel layout (packed_weight.h), as [dim0, rest] (1×1
+  // conv or patch-embedding weights are taken as Matrix and reshaped to 2-d by the models).
+  if (kind == WeightKind::Matrix && host.ndim() >= 2) {
     const int nr = gemm_nr();
-    const int64_t N = host.dim(0), K = host.dim(1);
+    const int64_t N = host.dim(0), K = N ? host.numel() / N : 0;
     Tensor buf = alloc({packed_floats(N, K, nr)}, "upload");
     if (!buf.defined()) return buf;
     float* data = buf.data_as<float>();

@@ -10,7 +10,7 @@ namespace tsr::cpu {
 int64_t packed_floats(int64_t N, int64_t K, int nr) { return (N + nr - 1) / nr * nr * K; }
 
 void pack_weight(const Tensor& w, int nr, float* dst, ThreadPool& pool) {
-  const int64_t N = w.dim(0), K = w.dim(1);
+  const int64_t N = w.dim(0), K = N ? w.numel() / N : 0;
   const int64_t panels = (N + nr - 1) / nr;
   const size_t esz = dtype_size(w.dtype());
   const char* src = static_cast<const char*>(w.data());

@@ -5,7 +5,7 @@
 // at data[(q·K + k)·nr + c] (zero for q·nr + c >= N). A K-block of a panel is then exactly
 // the contiguous B micro-panel the micro-kernel reads.
 //
-// The Tensor handed out keeps its logical shape [N, K]; a process-wide registry of packed
+// The Tensor handed out keeps its logical shape; a process-wide registry of packed
 // buffers lets the backend recognise them: linear() uses them directly, to_host() unpacks,
 // and every other op refuses them (and any view into them) with a clear error instead of
 // reading the panels as a row-major matrix.
@@ -27,7 +27,8 @@ struct PackedInfo {
 
 // Floats needed for a packed W[N, K] with panels of nr.
 int64_t packed_floats(int64_t N, int64_t K, int nr);
-// Packs a host W[N, K] of any float dtype into dst (packed_floats() floats).
+// Packs a host W of any float dtype, seen as [N = dim 0, K = the rest], into dst
+// (packed_floats() floats).
 void pack_weight(const Tensor& w, int nr, float* dst, ThreadPool& pool);
 // Row-major W[N, K] back from the packed form.
 void unpack_weight(const PackedInfo& info, float* dst);
