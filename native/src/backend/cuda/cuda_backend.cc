@@ -17,6 +17,7 @@
 #include "backend/cuda/cuda_status.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_pool.h"
+#include "backend/cuda/op_profiler.h"
 
 namespace tsr {
 namespace {
@@ -27,9 +28,10 @@ class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, CudaPath path, cudaStream_t stream, int cc)
       : device_(device), path_(path), stream_(stream), cc_(cc),
-        pool_(std::make_shared<MemoryPool>(device)) {}
+        pool_(std::make_shared<MemoryPool>(device)), profiler_(std::make_unique<cuda::OpProfiler>(stream)) {}
   ~CudaBackend() override {
     cudaSetDevice(device_);
+    profiler_.reset();  // prints the per-op report when TESSERA_PROFILE=1
     cudaStreamSynchronize(stream_);
     rope_cache_.clear();
     pattern_cache_.clear();
@@ -111,6 +113,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor from_host(const Tensor& host) override {
+    auto prof = profiler_->scope("from_host");
     if (!host.defined() || host.device() != DeviceKind::Cpu)
       return fail(Error(Code::InvalidArgument, "from_host: expects a host tensor"));
     Tensor f32 = host.dtype() == DType::F32 ? host : host_to_f32(host);
@@ -118,6 +121,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor to_host(const Tensor& t) override {
+    auto prof = profiler_->scope("to_host");
     if (!check_inputs({&t}, "to_host")) return Tensor();
     Tensor h = host_empty(t.dtype(), t.shape());
     if (!h.defined()) return fail(Error(Code::OutOfMemory, "to_host: host allocation of %zu bytes failed", t.nbytes()));
@@ -178,6 +182,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor linear(const Tensor& x, const Tensor& w, const Tensor* b, Act act) override {
+    auto prof = profiler_->scope("linear");
     if (!check_inputs({&x, &w}, "linear")) return Tensor();
     int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear")) return Tensor();
@@ -201,6 +206,7 @@ class CudaBackend final : public Backend {
   }
 
   void linear_residual_(Tensor& res, const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* gate) override {
+    auto prof = profiler_->scope("linear_residual");
     if (!check_inputs({&res, &x, &w}, "linear_residual")) return;
     int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear_residual") || !is_vector(gate, N, "linear_residual gate")) return;
@@ -241,23 +247,35 @@ class CudaBackend final : public Backend {
     return y;
   }
   Tensor layer_norm(const Tensor& x, const Tensor* w, const Tensor* b, float eps) override {
+    auto prof = profiler_->scope("layer_norm");
     return norm(x, 0, w, b, nullptr, nullptr, eps, DType::BF16, "layer_norm");
   }
   Tensor layer_norm_modulate(const Tensor& x, const Tensor& shift, const Tensor& scale, float eps) override {
+    auto prof = profiler_->scope("layer_norm_modulate");
     if (!check_inputs({&shift, &scale}, "layer_norm_modulate")) return Tensor();
     return norm(x, 1, nullptr, nullptr, &shift, &scale, eps, DType::BF16, "layer_norm_modulate");
   }
   Tensor rms_norm(const Tensor& x, const Tensor& w, float eps) override {
+    auto prof = profiler_->scope("rms_norm");
     if (!check_inputs({&w}, "rms_norm")) return Tensor();
     return norm(x, 2, &w, nullptr, nullptr, nullptr, eps, DType::F32, "rms_norm");
   }
   Tensor rms_norm_channels(const Tensor& x, const Tensor& gamma) override {
+    auto prof = profiler_->scope("rms_norm_channels");
+    return channel_norm(x, gamma, Act::None, DType::F32);
+  }
+  // Fused with the activation; bf16 out because a convolution (bf16 operands) consumes it.
+  Tensor rms_norm_channels_act(const Tensor& x, const Tensor& gamma, Act act) override {
+    auto prof = profiler_->scope("rms_norm_channels_act");
+    return channel_norm(x, gamma, act, act == Act::None ? DType::F32 : DType::BF16);
+  }
+  Tensor channel_norm(const Tensor& x, const Tensor& gamma, Act act, DType out) {
     if (!check_inputs({&x, &gamma}, "rms_norm_channels")) return Tensor();
     int64_t c = x.dim(0), p = x.numel() / (c ? c : 1);
     if (!is_vector(&gamma, c, "rms_norm_channels")) return Tensor();
-    Tensor y = alloc(DType::F32, x.shape());
+    Tensor y = alloc(out, x.shape());
     if (!y.defined()) return y;
-    if (!ok(cuda::channel_rms(x.data(), x.dtype(), y.data(), DType::F32, c, p, gamma.data_as<float>(), stream_)))
+    if (!ok(cuda::channel_rms(x.data(), x.dtype(), y.data(), out, c, p, gamma.data_as<float>(), act, stream_)))
       return Tensor();
     return y;
   }
@@ -288,6 +306,7 @@ class CudaBackend final : public Backend {
   }
 
   void rope3d_(Tensor& x, int heads, int head_dim, const int grid[3]) override {
+    auto prof = profiler_->scope("rope3d");
     if (!check_inputs({&x}, "rope3d")) return;
     int64_t tokens = int64_t(grid[0]) * grid[1] * grid[2];
     if (x.numel() != tokens * heads * head_dim || head_dim % 2) {
@@ -321,6 +340,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttnSpec& spec) override {
+    auto prof = profiler_->scope("attention");
     if (!check_inputs({&q, &k, &v}, "attention")) return Tensor();
     int64_t width = int64_t(spec.heads) * spec.head_dim;
     if (width <= 0 || q.numel() % width || k.numel() % width || k.numel() != v.numel())
@@ -369,6 +389,7 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- elementwise
   Tensor unary(const Tensor& x, Act act) override {
+    auto prof = profiler_->scope("unary");
     if (!check_inputs({&x}, "unary")) return Tensor();
     Tensor y = alloc(x.dtype(), x.shape());
     if (!y.defined() || !ok(cuda::unary(x.data(), x.dtype(), y.data(), y.dtype(), x.numel(), act, stream_))) return Tensor();
@@ -384,10 +405,13 @@ class CudaBackend final : public Backend {
       return Tensor();
     return y;
   }
-  Tensor add(const Tensor& a, const Tensor& b) override { return binop(a, b, cuda::BinaryOp::Add, "add"); }
-  Tensor mul(const Tensor& a, const Tensor& b) override { return binop(a, b, cuda::BinaryOp::Mul, "mul"); }
+  Tensor add(const Tensor& a, const Tensor& b) override {
+    auto prof = profiler_->scope("add"); return binop(a, b, cuda::BinaryOp::Add, "add"); }
+  Tensor mul(const Tensor& a, const Tensor& b) override {
+    auto prof = profiler_->scope("mul"); return binop(a, b, cuda::BinaryOp::Mul, "mul"); }
 
   void add_gated_(Tensor& res, const Tensor& y, const Tensor* gate) override {
+    auto prof = profiler_->scope("add_gated");
     if (!check_inputs({&res, &y}, "add_gated")) return;
     int64_t cols = res.dim(-1), rows = res.numel() / (cols ? cols : 1);
     if (y.numel() != res.numel()) {
@@ -401,6 +425,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor clamp(const Tensor& x, float lo, float hi) override {
+    auto prof = profiler_->scope("clamp");
     if (!check_inputs({&x}, "clamp")) return Tensor();
     Tensor y = alloc(x.dtype(), x.shape());
     if (!y.defined() || !ok(cuda::clamp(x.data(), x.dtype(), y.data(), y.dtype(), x.numel(), lo, hi, stream_))) return Tensor();
@@ -409,6 +434,7 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- data movement
   Tensor embedding(const Tensor& table, const std::vector<int32_t>& ids) override {
+    auto prof = profiler_->scope("embedding");
     if (!check_inputs({&table}, "embedding")) return Tensor();
     if (table.ndim() != 2) return fail(Error(Code::ShapeMismatch, "embedding: table must be 2-D"));
     for (int32_t id : ids)
@@ -424,6 +450,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor permute(const Tensor& x, const std::vector<int>& perm) override {
+    auto prof = profiler_->scope("permute");
     if (!check_inputs({&x}, "permute")) return Tensor();
     if (int(perm.size()) != x.ndim()) return fail(Error(Code::InvalidArgument, "permute: %zu axes for a %d-D tensor", perm.size(), x.ndim()));
     std::vector<bool> seen(perm.size(), false);
@@ -440,6 +467,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor concat(const std::vector<Tensor>& parts, int dim) override {
+    auto prof = profiler_->scope("concat");
     if (parts.empty()) return fail(Error(Code::InvalidArgument, "concat: no inputs"));
     for (const auto& p : parts)
       if (!check_inputs({&p}, "concat")) return Tensor();
@@ -471,6 +499,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor slice(const Tensor& x, int dim, int64_t begin, int64_t end) override {
+    auto prof = profiler_->scope("slice");
     if (!check_inputs({&x}, "slice")) return Tensor();
     if (dim < 0) dim += x.ndim();
     if (dim < 0 || dim >= x.ndim() || begin < 0 || end < begin || end > x.dim(dim))
@@ -492,6 +521,7 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- VAE
   Tensor conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) override {
+    auto prof = profiler_->scope("conv3d");
     if (!check_inputs({&x, &w}, "conv3d")) return Tensor();
     if (!packed_convs_.count(w.data()))
       return fail(Error(Code::InvalidArgument, "conv3d: weight must come from upload(..., WeightKind::Conv)"));
@@ -525,6 +555,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor upsample2x(const Tensor& x) override {
+    auto prof = profiler_->scope("upsample2x");
     if (!check_inputs({&x}, "upsample2x")) return Tensor();
     if (x.ndim() != 4) return fail(Error(Code::ShapeMismatch, "upsample2x: expects [C, T, H, W]"));
     Tensor y = alloc(x.dtype(), {x.dim(0), x.dim(1), 2 * x.dim(2), 2 * x.dim(3)});
@@ -542,6 +573,7 @@ class CudaBackend final : public Backend {
   std::set<const void*> packed_convs_;
   std::map<std::vector<int>, RopeTables> rope_cache_;
   std::map<std::vector<int>, Tensor> pattern_cache_;
+  std::unique_ptr<cuda::OpProfiler> profiler_;
 };
 
 }  // namespace

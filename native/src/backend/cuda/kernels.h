@@ -30,9 +30,9 @@ Status clamp(const void* x, DType xt, void* y, DType yt, int64_t n, float lo, fl
 Status row_norm(const void* x, DType xt, void* y, DType yt, int64_t rows, int64_t cols, int mode,
                 const float* w, const float* b, const float* shift, const float* scale, float eps,
                 cudaStream_t s);
-// VAE RMS over dim 0 of [C, P]: x / max(||x||, 1e-12) * sqrt(C) * gamma[C].
+// VAE RMS over dim 0 of [C, P]: act(x / max(||x||, 1e-12) * sqrt(C) * gamma[C]).
 Status channel_rms(const void* x, DType xt, void* y, DType yt, int64_t channels, int64_t positions,
-                   const float* gamma, cudaStream_t s);
+                   const float* gamma, Act act, cudaStream_t s);
 
 // ---- RoPE: x f32 or bf16 [tokens, heads*head_dim] -> y (may alias x when same dtype).
 // cs[a] holds (cos, sin) for axis a (t, h, w): [grid[a]][pairs[a]], precomputed in float64.
