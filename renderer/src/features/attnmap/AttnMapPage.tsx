@@ -47,7 +47,7 @@ function Controls() {
   );
 }
 
-function Results() {
+function useMapView() {
   const last = useApp((s) => s.attnmap.last);
   const state = useApp((s) => s.attnmap.state);
   const scale = useApp((s) => s.attnmap.scale);
@@ -69,7 +69,9 @@ function Results() {
     const current = resolvePattern(config, request.step, request.layer, request.head);
     // The current window on the tile grid the map was captured with.
     const sameTile = last.tile.join() === tile.join();
-    const overlay = keptMatrix(grid, last.tile, current);
+    const computed = keptMatrix(grid, last.tile, current);
+    // Should the engine's tile grid ever differ from ours, show its own kept map rather than a wrong one.
+    const overlay = computed.length === n * n ? computed : Uint8Array.from(result.kept);
     const queryToken = request.query.kind === 'token' ? request.query.index : null;
     const queryTile = request.query.kind === 'tile' ? request.query.index : tileOfToken(grid, last.tile, request.query.index);
     return {
@@ -81,15 +83,27 @@ function Results() {
     };
   }, [last, scale, config, tile]);
 
+  return { view, state, scale, pick };
+}
+
+function Frames() {
+  const { view, state, scale, pick } = useMapView();
   if (!view) {
-    if (state.status === 'error') return <ErrorBanner error={state.error} title="Could not capture attention" />;
-    return <EmptyState title="No attention map yet">Press “Capture attention”. The first capture uses tile 0 as the query; then click any frame position or any matrix row.</EmptyState>;
+    return (
+      <Section title="Per-frame attention">
+        {state.status === 'error' ? (
+          <ErrorBanner error={state.error} title="Could not capture attention" />
+        ) : (
+          <EmptyState title="No attention map yet">Press “Capture attention”. The first capture uses tile 0 as the query; then click any frame position or any matrix row.</EmptyState>
+        )}
+      </Section>
+    );
   }
   const qc = view.queryToken !== null ? tokenCoords(view.grid, view.queryToken) : null;
   return (
     <div className="stack" data-testid="attnmap-result">
       {state.status === 'error' && <ErrorBanner error={state.error} title="Could not capture attention" />}
-      {state.status === 'running' && <div className="muted small" role="status">Capturing…</div>}
+      {state.status === 'running' && <div className="banner banner--info small" role="status">Capturing…</div>}
       <Section title={`Per-frame attention of ${view.queryToken !== null ? `token ${view.queryToken} (frame ${qc![0]}, row ${qc![1]}, col ${qc![2]})` : `tile ${view.queryTile}`}`}>
         <div className="heat-frames">
           {view.frames.map((values, t) => (
@@ -109,6 +123,14 @@ function Results() {
         <div className="legend" aria-hidden="true" />
         <div className="row small muted"><span>low</span><div className="grow" /><span>{scale === 'log' ? 'log scale, 4 decades' : 'linear'}</span><div className="grow" /><span>high</span></div>
       </Section>
+    </div>
+  );
+}
+
+function Mass() {
+  const { view, pick } = useMapView();
+  if (!view) return null;
+  return (
       <Section title="Tile-to-tile attention mass">
         <div className="row small">
           <span>{view.n} tiles ({view.tiles.join('×')}); row = query tile, column = key tile.</span>
@@ -124,7 +146,7 @@ function Results() {
             label="Tile-to-tile attention mass with the current window outlined"
             overlay={view.overlay}
             marker={{ x: view.queryTile, y: view.queryTile }}
-            style={{ maxWidth: 560 }}
+            style={{ maxWidth: 480 }}
             onPick={(_fx, fy) => void pick({ kind: 'tile', index: Math.min(view.n - 1, Math.floor(fy * view.n)) })}
           />
           <div className="small muted">
@@ -133,17 +155,19 @@ function Results() {
           </div>
         </div>
       </Section>
-    </div>
   );
 }
 
 export function AttnMapPage() {
   return (
     <div className="page page--wide">
-      <Section title="Attention map">
-        <Controls />
-      </Section>
-      <Results />
+      <div className="stack">
+        <Section title="Attention map">
+          <Controls />
+        </Section>
+        <Mass />
+      </div>
+      <Frames />
     </div>
   );
 }

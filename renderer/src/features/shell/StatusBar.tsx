@@ -27,7 +27,7 @@ export function StatusBar() {
     return () => clearInterval(t);
   }, [badge]);
   const retryIn = status?.nextRestartAt ? Math.max(0, Math.ceil((status.nextRestartAt - now) / 1000)) : null;
-  const device = status?.backend ? `${status.backend.toUpperCase()} · ${status.deviceName}` : '';
+  const device = status?.backend ? (status.deviceName.toLowerCase().startsWith(status.backend) ? status.deviceName : `${status.backend.toUpperCase()} · ${status.deviceName}`) : '';
   const memory = status && status.totalMemory > 0 ? `${formatBytes(status.totalMemory - status.freeMemory)} / ${formatBytes(status.totalMemory)}` : '';
   return (
     <div className="engine-status" role="status" aria-live="polite" data-engine-state={badge}>
@@ -36,7 +36,7 @@ export function StatusBar() {
         {LABEL[badge]}
         {badge === 'restarting' && retryIn !== null ? ` (retry in ${retryIn} s)` : ''}
       </Badge>
-      {device && <span className="muted small" title={status?.fallbackReason || undefined}>{device}{status?.fallbackReason ? ' (fallback)' : ''}</span>}
+      {device && <span className="muted small" title={status?.fallbackReason || undefined}>{device}{status?.fallbackReason ? ' (GPU not used)' : ''}</span>}
       {memory && <span className="muted small" title="Device memory in use / total">{memory}</span>}
       {badge === 'dead' && (
         <Button onClick={() => void restart()} disabled={restarting}>{restarting ? 'Restarting…' : 'Restart engine'}</Button>
