@@ -39,10 +39,11 @@ describe('attention slice', () => {
         config: { tile: [1, 4, 4], rules: [{ steps: [2, -1], layers: [0, 1], pattern: 'sta', window: [1, 1, 1] }] },
       }),
     });
+    store.getState().attention.setTile([1, 4, 4]);
     store.getState().attention.addRule({ pattern: 'sta', window: [1, 1, 1] });
     await store.getState().attention.calibrate({ candidates: [[1, 1, 1], [3, 3, 3]], denseSteps: 2 });
     const sent = api.callsOf('attention.calibrate')[0];
-    expect(sent.params.attention).toBeUndefined();
+    expect(sent.params.attention).toEqual({ tile: [1, 4, 4], rules: [] });
     expect(sent.request).toEqual({ candidates: [[1, 1, 1], [3, 3, 3]], denseSteps: 2 });
     expect(store.getState().attention.calibration.status).toBe('done');
     store.getState().attention.useCalibration();
