@@ -7,11 +7,6 @@
 
 namespace tsr {
 
-// Until attention/cpu_attention.cc is on main the symbol may be missing: a weak reference
-// lets the rest of the backend link, and attention() reports Unsupported.
-Status cpu_attention(const Tensor& q, const Tensor& k, const Tensor& v, Tensor& out, const AttnSpec& spec,
-                     ThreadPool& pool) __attribute__((weak));
-
 namespace cpu {
 
 Tensor CpuBackend::attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttnSpec& spec) {
@@ -23,7 +18,6 @@ Tensor CpuBackend::attention(const Tensor& q, const Tensor& k, const Tensor& v, 
   if (q.ndim() != 2 || k.ndim() != 2 || v.ndim() != 2)
     return fail(Error(Code::ShapeMismatch, "attention: expected 2-d q, k, v, got %s, %s, %s",
                       shape_str(q.shape()).c_str(), shape_str(k.shape()).c_str(), shape_str(v.shape()).c_str()));
-  if (!&cpu_attention) return fail(Error(Code::Unsupported, "attention: CPU attention is not built in"));
   Tensor out = alloc(q.shape(), "attention");
   if (!out.defined()) return out;
   Status st = cpu_attention(q, k, v, out, spec, pool());
