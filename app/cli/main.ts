@@ -2,6 +2,7 @@
 import { EngineError } from '../engine/errors.js';
 import { MediaError } from '../media/index.js';
 import { UsageError } from './args.js';
+import { serveCommand } from '../server/serve-command.js';
 import { generateCommand } from './generate.js';
 import { infoCommand } from './info.js';
 import type { CliIO, Command } from './io.js';
@@ -13,6 +14,7 @@ export const commands: Record<string, Command> = {
   generate: generateCommand,
   info: infoCommand,
   verify: verifyCommand,
+  serve: serveCommand,
 };
 
 function help(): string {

@@ -370,3 +370,63 @@ TSR_TEST(capi, invalid_sizes_and_memory_estimate) {
   p.prompt_len = 3;
   run(model.m, p, TSR_E_INVALID_ARGUMENT);
 }
+
+TSR_TEST(capi, attention_map_and_calibration) {
+  Engine eng;
+  Model model(eng.e, tiny_dir());
+  REQUIRE(model.m);
+  tsr_generate_params p = small_params();
+  p.attn.tile[0] = p.attn.tile[1] = p.attn.tile[2] = 1;
+  tsr_attn_map_request mr{};
+  mr.struct_size = sizeof mr;
+  mr.step = 2;
+  mr.layer = 0;
+  mr.head = 1;
+  mr.query_token = -1;
+  mr.query_tile = 3;
+  mr.cond = 1;
+  Recorder rec;
+  tsr_callbacks cb = rec.callbacks();
+  tsr_attn_map map{};
+  tsr_error err{};
+  REQUIRE(tsr_attention_map(model.m, &p, &mr, &cb, &map, &err) == TSR_OK);
+  CHECK(map.grid[0] == 2 && map.grid[1] == 2 && map.grid[2] == 3);
+  CHECK(map.num_tiles == 12);
+  double sum = 0;
+  for (int i = 0; i < 12; ++i) sum += map.probs[i];
+  CHECK_NEAR(sum, 1.0, 1e-5);
+  CHECK(map.kept[0] == 1 && map.kept[143] == 1);
+  CHECK(rec.count(TSR_STAGE_DENOISE) == 2);  // steps before the captured one report progress
+  tsr_attn_map_free(&map);
+  CHECK(map.probs == nullptr);
+  mr.struct_size = 0;
+  CHECK(tsr_attention_map(model.m, &p, &mr, nullptr, &map, &err) == TSR_E_INVALID_ARGUMENT);
+  mr.struct_size = sizeof mr;
+  mr.head = 4;
+  CHECK(tsr_attention_map(model.m, &p, &mr, nullptr, &map, &err) == TSR_E_INVALID_ARGUMENT);
+
+  const int candidates[] = {1, 1, 1, 1, 1, 2, 9, 9, 9};  // (1,1,2) reaches 1 tile in w
+  tsr_calibration_request cr{};
+  cr.struct_size = sizeof cr;
+  cr.candidates = candidates;
+  cr.num_candidates = 3;
+  cr.dense_steps = 1;
+  cr.max_error = 0;
+  tsr_calibration cal{};
+  REQUIRE(tsr_calibrate(model.m, &p, &cr, nullptr, &cal, &err) == TSR_OK);
+  CHECK(cal.steps == 2 && cal.layers == 2 && cal.heads == 4 && cal.num_candidates == 3);
+  for (int i = 0; i < 8; ++i) {
+    CHECK(cal.errors[i * 3 + 2] == 0.0f);
+    CHECK(cal.windows[i * 3] == 9);
+  }
+  tsr_calibration_free(&cal);
+  CHECK(cal.errors == nullptr && cal.windows == nullptr);
+  cr.num_candidates = 0;
+  CHECK(tsr_calibrate(model.m, &p, &cr, nullptr, &cal, &err) == TSR_E_INVALID_ARGUMENT);
+  // Cancellation reaches the tools too.
+  cr.num_candidates = 3;
+  Recorder stop;
+  stop.cancel_after_denoise = 1;
+  tsr_callbacks cb2 = stop.callbacks();
+  CHECK(tsr_calibrate(model.m, &p, &cr, &cb2, &cal, &err) == TSR_E_CANCELLED);
+}

@@ -1,0 +1,11 @@
+// Test-only: a ForkLauncher for the fake engine process.
+import path from 'node:path';
+import { ForkLauncher } from '../fork-launcher.js';
+
+export function fakeLauncher(env: Record<string, string> = {}): ForkLauncher {
+  return new ForkLauncher({
+    modulePath: path.join(__dirname, 'fake-engine-child.ts'),
+    execArgv: ['-r', path.join(__dirname, 'ts-register.cjs')],
+    env: { ...process.env, FAKE_STEP_MS: '20', ...env },
+  });
+}
