@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, expectEqual, log, test, waitFor } from '../lib/harness.mjs';
 import { ffprobe } from '../lib/media.mjs';
-import { fillPrompt, go, lockSeed, sha1, videoPlays } from '../lib/ui.mjs';
+import { fillPrompt, go, lockSeed, resetToDefaults, setNumber, sha1, videoPlays } from '../lib/ui.mjs';
 
 const PROMPT = 'a red ball bouncing on a blue background';
 
@@ -13,6 +13,8 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   await go(page, 'create');
   await fillPrompt(page, PROMPT);
   await lockSeed(page, 1234);
+  // The demo model samples a step in a fraction of a second: enough steps to see several previews.
+  await setNumber(page, 'Steps', 40);
   const frames = Number(await page.getByLabel('Frames', { exact: true }).inputValue());
   const width = Number(await page.getByLabel('Width', { exact: true }).inputValue());
   const height = Number(await page.getByLabel('Height', { exact: true }).inputValue());
@@ -83,4 +85,6 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   expect(meta, `the settings should be embedded in the file's metadata; tags: ${JSON.stringify(info.tags)}`);
   expect(meta.includes(PROMPT) && meta.includes('1234'), 'the embedded settings carry the prompt and the seed');
   ctx.firstOutput = item;
+  await go(page, 'create');
+  await resetToDefaults(page);
 }, { timeoutMs: 300_000 });
