@@ -32,6 +32,21 @@ export async function jobStates(page) {
   return page.$$eval('[data-job-id]', (rows) => rows.map((r) => ({ id: r.getAttribute('data-job-id'), state: r.getAttribute('data-state') })));
 }
 
+/** Ids of every job the app has, from the API (the UI shows only some of them on each surface). */
+export async function allJobIds(server) {
+  return new Set((await server.call('queue.list')).jobs.map((j) => j.id));
+}
+
+/** Waits for the one job created after `known` was taken; returns its id. */
+export async function newJobId(server, known) {
+  for (let i = 0; i < 300; i++) {
+    const fresh = (await server.call('queue.list')).jobs.filter((j) => !known.has(j.id) && j.kind === 'generate');
+    if (fresh.length > 0) return fresh[0].id;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('no new job appeared');
+}
+
 export function sha1(buf) {
   return createHash('sha1').update(buf).digest('hex');
 }

@@ -1,7 +1,7 @@
 // Attention maps (heatmaps per frame, picking a query by clicking a frame) and window tuning
 // (the windows set in the UI travel with the job).
 import { expect, expectEqual, log, test, waitFor } from '../lib/harness.mjs';
-import { canvasVariety, fillPrompt, go, jobStates } from '../lib/ui.mjs';
+import { allJobIds, canvasVariety, fillPrompt, go, newJobId } from '../lib/ui.mjs';
 
 async function setTile(page, t, h, w) {
   for (const [axis, v] of [['t', t], ['h', h], ['w', w]]) {
@@ -65,9 +65,9 @@ test('attention windows: a rule set in the UI travels with the job', async (ctx)
   await fillPrompt(page, 'a blue cube with sparse attention');
   const summary = await page.getByTestId('attention-summary').innerText();
   expect(summary.includes('1 rule'), `the prompt editor shows the active windows: ${summary}`);
-  const known = new Set((await jobStates(page)).map((j) => j.id));
+  const known = await allJobIds(ctx.server);
   await page.getByTestId('generate').click();
-  const id = await waitFor(async () => (await jobStates(page)).find((j) => !known.has(j.id))?.id, 'the new job');
+  const id = await newJobId(ctx.server, known);
   const job = await ctx.server.call('queue.get', { id });
   log(`job ${id} attention: ${JSON.stringify(job.params.attention)}`);
   expectEqual(job.params.attention?.tile, [1, 4, 4], 'job tile');

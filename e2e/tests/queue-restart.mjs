@@ -11,7 +11,7 @@ test('queue survives a crash: interrupted, queued, then done', async (ctx) => {
   await setNumber(page, 'Steps', 24);
   await go(page, 'queue');
   await page.getByRole('button', { name: 'Clear finished' }).click().catch(() => {});
-  await page.getByRole('button', { name: 'List' }).click();
+  await page.getByRole('button', { name: 'List', exact: true }).click();
   await page.getByLabel('Seed list', { exact: true }).fill('11, 12, 13');
   await page.getByLabel('Batch label (optional)').fill('crash test');
   const known = new Set((await jobStates(page)).map((j) => j.id));
@@ -31,7 +31,7 @@ test('queue survives a crash: interrupted, queued, then done', async (ctx) => {
 
   log('killing the server and its engine (SIGKILL)');
   await ctx.server.kill();
-  await waitFor(async () => ['offline', 'connecting'].includes(await page.locator('[data-engine-state]').getAttribute('data-engine-state')), 'the UI to show the lost connection', { timeoutMs: 15_000 });
+  await waitFor(async () => ['offline', 'reconnecting', 'connecting'].includes(await page.locator('[data-engine-state]').getAttribute('data-engine-state')), 'the UI to show the lost connection', { timeoutMs: 15_000 });
   await ctx.shot('queue-disconnected');
 
   await ctx.startServer();

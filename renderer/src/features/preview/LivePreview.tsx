@@ -52,7 +52,9 @@ export function LivePreview() {
         <Stat label="Elapsed" value={p ? formatSeconds(p.elapsedSeconds) : '—'} />
         <Stat label="Memory (peak)" value={p ? `${formatBytes(p.deviceBytesInUse)} (${formatBytes(p.deviceBytesPeak)})` : '—'} />
       </div>
-      {job.error && <div className="banner banner--error" role="alert"><div><strong>{job.error.code}</strong><div className="banner__message">{job.error.message}</div></div></div>}
+      {job.error && job.state === 'failed' && <div className="banner banner--error" role="alert"><div><strong>{job.error.code}</strong><div className="banner__message">{job.error.message}</div></div></div>}
+      {job.state === 'cancelled' && <div className="muted small" role="status">Cancelled{job.error ? `: ${job.error.message}` : ''}.</div>}
+      {job.state === 'interrupted' && <div className="muted small" role="status">Interrupted: the app stopped while this job ran. Retry it from the queue.</div>}
       {job.state === 'done' && output && (
         <div className="row"><Button onClick={() => { select(output.id); go('gallery'); }}>Open in gallery</Button></div>
       )}

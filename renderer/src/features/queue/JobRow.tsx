@@ -81,7 +81,7 @@ export function JobRow({ job, queuedIndex, queuedCount, dropBefore, onDragStart,
         {job.state === 'running' && progress && (
           <div className="job__meta">{progress.stage} {progress.step}/{progress.total} · ETA {formatSeconds(progress.etaSeconds)}</div>
         )}
-        {job.error && <div className="job__meta" style={{ color: 'var(--bad)' }}>{job.error.code}: {job.error.message}</div>}
+        {job.error && <div className="job__meta" style={job.state === 'failed' ? { color: 'var(--bad)' } : undefined}>{job.error.code}: {job.error.message}</div>}
       </div>
       <div className="job__actions">
         {queued && !compact && (

@@ -7,6 +7,7 @@ import { selectEngineBadge } from '../engine/selectors';
 
 const LABEL: Record<string, string> = {
   connecting: 'Connecting…',
+  reconnecting: 'Connection lost, reconnecting…',
   offline: 'Disconnected',
   starting: 'Engine starting',
   alive: 'Engine ready',
@@ -14,7 +15,7 @@ const LABEL: Record<string, string> = {
   dead: 'Engine stopped',
 };
 
-const TONE = { connecting: 'muted', offline: 'bad', starting: 'info', alive: 'ok', restarting: 'warn', dead: 'bad' } as const;
+const TONE = { connecting: 'muted', reconnecting: 'bad', offline: 'bad', starting: 'info', alive: 'ok', restarting: 'warn', dead: 'bad' } as const;
 
 export function StatusBar() {
   const badge = useApp(selectEngineBadge);
