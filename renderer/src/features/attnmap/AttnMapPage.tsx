@@ -10,7 +10,7 @@ import { patternLabel, resolvePattern } from '../attention/rules';
 import { selectPlanContext } from '../attention/selectors';
 import { HeatCanvas } from './HeatCanvas';
 import {
-  capturedMass, frameSlice, keptMatrix, massPerFrame, maxOf, normalise, tileCoords, tileOfToken, tokenAt, tokenCoords,
+  capturedMass, frameSlice, keptMatrix, massPerFrame, normalise, scaleRange, tileCoords, tileOfToken, tokenAt, tokenCoords,
 } from './heatmap';
 
 function Controls() {
@@ -60,12 +60,11 @@ function useMapView() {
     const { result, request } = last;
     const grid = result.grid;
     const probs = result.probs;
-    const max = maxOf(probs);
-    const frames = Array.from({ length: grid[0] }, (_, t) => normalise(frameSlice(probs, grid, t), max, scale));
+    const range = scaleRange(probs, scale);
+    const frames = Array.from({ length: grid[0] }, (_, t) => normalise(frameSlice(probs, grid, t), range, scale));
     const tiles = result.tiles;
     const n = result.numTiles;
-    const massMax = maxOf(result.tileMass);
-    const mass = normalise(result.tileMass, massMax, scale);
+    const mass = normalise(result.tileMass, scaleRange(result.tileMass, scale), scale);
     const current = resolvePattern(config, request.step, request.layer, request.head);
     // The current window on the tile grid the map was captured with.
     const sameTile = last.tile.join() === tile.join();
@@ -74,7 +73,9 @@ function useMapView() {
     const overlay = computed.length === n * n ? computed : Uint8Array.from(result.kept);
     const queryToken = request.query.kind === 'token' ? request.query.index : null;
     const queryTile = request.query.kind === 'tile' ? request.query.index : tileOfToken(grid, last.tile, request.query.index);
+    const decades = range.lo > 0 && range.hi > 0 ? Math.log10(range.hi / range.lo) : 0;
     return {
+      decades,
       grid, frames, tiles, n, mass, overlay, queryToken, queryTile, current, request,
       perFrame: massPerFrame(probs, grid),
       kept: capturedMass(result.tileMass, overlay, n),
@@ -121,7 +122,7 @@ function Frames() {
           ))}
         </div>
         <div className="legend" aria-hidden="true" />
-        <div className="row small muted"><span>low</span><div className="grow" /><span>{scale === 'log' ? 'log scale, 4 decades' : 'linear'}</span><div className="grow" /><span>high</span></div>
+        <div className="row small muted"><span>low</span><div className="grow" /><span>{scale === 'log' ? `log scale, ${view.decades.toFixed(1)} decade${view.decades.toFixed(1) === '1.0' ? '' : 's'}` : 'linear from 0'}</span><div className="grow" /><span>high</span></div>
       </Section>
     </div>
   );

@@ -43,7 +43,15 @@ export function LivePreview() {
       <div data-testid="progress" data-stage={p?.stage ?? ''} data-step={p?.step ?? 0} data-total={p?.total ?? 0}>
         <Meter value={job.state === 'done' ? 1 : overallFraction(p)} label="Job progress" />
         <div className="small" style={{ marginTop: 4 }}>
-          {p ? `${STAGE[p.stage] ?? p.stage} · step ${p.step} of ${p.total}` : job.state === 'queued' ? 'Waiting in the queue' : ''}
+          {job.state === 'done'
+            ? `Finished${job.startedAt && job.finishedAt ? ` in ${formatSeconds((job.finishedAt - job.startedAt) / 1000)}` : ''}`
+            : p && running
+              ? `${STAGE[p.stage] ?? p.stage} · ${p.stage === 'decode' ? 'chunk' : 'step'} ${p.step} of ${p.total}`
+              : job.state === 'queued'
+                ? 'Waiting in the queue'
+                : p
+                  ? `Stopped at ${STAGE[p.stage]?.toLowerCase() ?? p.stage} ${p.step} of ${p.total}`
+                  : ''}
         </div>
       </div>
       <div className="stats">
