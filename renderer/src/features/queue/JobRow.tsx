@@ -26,7 +26,8 @@ export interface JobRowProps {
 
 function summary(job: Job): string {
   const p = job.params;
-  const parts = [`${p.width}×${p.height}`, `${p.frames} fr`, `${p.steps} steps`, p.sampler, `seed ${p.seed}`, job.export.format.toUpperCase()];
+  const parts = [`${p.width}×${p.height}`, `${p.frames} fr`, `${p.steps} steps`, p.sampler, `seed ${p.seed}`];
+  if (job.kind === 'generate') parts.push(job.export.format.toUpperCase());
   if (p.attention && p.attention.rules.length > 0) parts.push(`${p.attention.rules.length} attention rule${p.attention.rules.length > 1 ? 's' : ''}`);
   if (job.kind !== 'generate') parts.unshift(job.kind);
   return parts.join(' · ');
