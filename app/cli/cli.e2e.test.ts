@@ -1,5 +1,5 @@
 // The README's first command, end to end: the built CLI with the demo model writes a playable MP4.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -59,5 +59,26 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     expect(size.status).toBe(1);
     expect(size.stderr).toContain('error [INVALID_SIZE]');
     expect(existsSync(join(work, 'x.mp4')) || existsSync(join(work, 'y.mp4'))).toBe(false);
+  });
+
+  it('cancels on Ctrl-C between steps: exit status 130, no output file', async () => {
+    const out = join(work, 'interrupted.mp4');
+    const child = spawn(process.execPath, [cli, 'generate', '--prompt', 'a red ball', '--steps', '200', '--out', out], { cwd: work });
+    let stderr = '';
+    let sent = false;
+    const code = await new Promise<number | null>((resolveExit) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (!sent && /denoise .* 2\/200/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('close', (c) => resolveExit(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('cancelled');
+    expect(stderr).not.toMatch(/denoise .* 200\/200/);
+    expect(existsSync(out)).toBe(false);
   });
 });

@@ -77,9 +77,8 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     stderr: { write: (s: string) => process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
     signal: ac.signal,
   };
+  // The handlers stay installed until exit: a late Ctrl-C must not kill the process mid-write.
   main(argv, io).then((code) => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     process.exitCode = code;
   }, (err: unknown) => {
     process.stderr.write(`tessera: ${String(err)}\n`);

@@ -182,6 +182,19 @@ describe.skipIf(skip)('engine with the demo model', () => {
   });
 });
 
+describe.skipIf(skip)('object lifetimes', () => {
+  it('lets a run finish when its model and engine are disposed meanwhile', async () => {
+    const engine = await createEngine({ backend: 'cpu' });
+    const model = await engine.loadModel(demoModelDir());
+    const run = model.generate(small);
+    model.dispose();
+    engine.dispose();
+    expect((await run).frames).toBe(5);
+    expect(await codeOf(model.generate(small))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => engine.info())).toBe('INVALID_ARGUMENT');
+  });
+});
+
 describe.skipIf(skip)('bad model folders', () => {
   let engine: Engine;
   beforeAll(async () => { engine = await createEngine({ backend: 'cpu' }); });
