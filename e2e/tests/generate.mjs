@@ -14,46 +14,48 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   await fillPrompt(page, PROMPT);
   await lockSeed(page, 1234);
   // The demo model samples a step in a fraction of a second: enough steps to see several previews.
-  await setNumber(page, 'Steps', 40);
+  await setNumber(page, 'Steps', 60);
   const frames = Number(await page.getByLabel('Frames', { exact: true }).inputValue());
   const width = Number(await page.getByLabel('Width', { exact: true }).inputValue());
   const height = Number(await page.getByLabel('Height', { exact: true }).inputValue());
   log(`demo defaults: ${width}x${height}, ${frames} frames`);
   await page.keyboard.press('Control+Enter');
 
-  // Preview: record each new clip (seq) and what the player shows.
-  const seqs = new Set();
+  // Preview: each time the player shows a new step's clip, note its URL and what it looks like.
+  const shown = new Map();
   const looks = new Set();
-  const clipUrls = [];
   const preview = page.locator('[data-testid="preview-player"]');
   const done = page.getByRole('region', { name: 'Live preview' }).locator('video[aria-label="Finished video"]');
   await waitFor(async () => {
     if (await done.count()) return true;
-    if (await preview.count()) {
-      const seq = await preview.getAttribute('data-preview-seq');
-      const front = preview.locator('video[data-front="true"]');
-      if (seq && !seqs.has(seq) && (await front.count())) {
-        seqs.add(seq);
-        clipUrls.push(await front.getAttribute('src'));
-        await page.waitForTimeout(150);
-        const shot = await preview.screenshot().catch(() => null);
-        if (shot) {
-          looks.add(sha1(shot));
-          if (seqs.size <= 3) fs.writeFileSync(path.join(ctx.artifacts, `preview-step-${seqs.size}.png`), shot);
-        }
-      }
+    if (!(await preview.count())) return false;
+    const seq = await preview.getAttribute('data-shown-seq').catch(() => null);
+    if (!seq || seq === '0' || shown.has(seq)) return false;
+    const front = preview.locator('video[data-front="true"]');
+    const src = await front.getAttribute('src').catch(() => null);
+    if (!src) return false;
+    shown.set(seq, src);
+    const shot = await preview.screenshot({ timeout: 2000 }).catch(() => null);
+    if (shot) {
+      looks.add(sha1(shot));
+      if (shown.size <= 3) fs.writeFileSync(path.join(ctx.artifacts, `preview-step-${shown.size}.png`), shot);
     }
     return false;
-  }, 'the job to finish', { timeoutMs: 180_000, intervalMs: 100 });
-  log(`preview clips seen: ${seqs.size}, distinct looks: ${looks.size}`);
-  expect(seqs.size >= 2, `expected at least 2 preview clips during sampling, saw ${seqs.size}`);
-  expect(looks.size >= 2, `expected the preview to change between steps, saw ${looks.size} distinct images`);
+  }, 'the job to finish', { timeoutMs: 180_000, intervalMs: 50 });
+  log(`preview steps shown: ${[...shown.keys()].join(', ')}; distinct screenshots: ${looks.size}`);
+  expect(shown.size >= 2, `expected the preview to show at least 2 steps during sampling, saw ${shown.size}`);
+  expect(looks.size >= 2, `expected the preview on screen to change between steps, saw ${looks.size} distinct images`);
 
-  // Every frame is previewed: the clip is a moving video, not one still.
-  const clip = await page.request.get(new URL(clipUrls[clipUrls.length - 1], ctx.server.origin).toString());
-  expect(clip.ok(), `preview clip fetch failed: ${clip.status()}`);
-  const clipFile = path.join(ctx.artifacts, 'preview-clip' + path.extname(new URL(clipUrls[0], ctx.server.origin).pathname));
-  fs.writeFileSync(clipFile, await clip.body());
+  // The clips shown differ (the prediction changes between steps) and each holds every frame.
+  const clips = [];
+  for (const src of shown.values()) {
+    const res = await page.request.get(new URL(src, ctx.server.origin).toString());
+    if (res.ok()) clips.push(await res.body());
+  }
+  expect(clips.length >= 2, `could fetch ${clips.length} preview clips`);
+  expect(new Set(clips.map(sha1)).size >= 2, 'the preview clips of different steps differ');
+  const clipFile = path.join(ctx.artifacts, 'preview-clip' + path.extname(new URL([...shown.values()].at(-1), ctx.server.origin).pathname));
+  fs.writeFileSync(clipFile, clips.at(-1));
   const clipInfo = ffprobe(clipFile);
   log(`preview clip: ${clipInfo.codec} ${clipInfo.width}x${clipInfo.height}, ${clipInfo.frames} frames`);
   expect(clipInfo.frames > 1, `the preview clip should hold every frame, it has ${clipInfo.frames}`);
