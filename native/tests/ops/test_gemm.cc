@@ -218,3 +218,34 @@ TSR_TEST(ops_gemm, shape_errors_are_sticky_and_undefined) {
   CHECK(!be->linear(x, wb, nullptr, Act::None).defined());
   CHECK_CODE(be->status(), Code::UnsupportedDtype);
 }
+
+// Weights packed for one micro-kernel still work after switching to another (repacked on
+// the fly), and plain row-major f32 weights (not uploaded as Matrix) work too.
+TSR_TEST(ops_gemm, weights_across_kernels_and_layouts) {
+  auto be = make_cpu_backend();
+  Rng rng(41);
+  std::vector<std::pair<Tensor, Tensor>> packed;  // (host, uploaded) per kernel
+  std::vector<cpu::Isa> isas;
+  const cpu::Isa saved = cpu::gemm_isa();
+  for (cpu::Isa isa : {cpu::Isa::Generic, cpu::Isa::Avx2, cpu::Isa::Avx512})
+    if (cpu::set_gemm_isa(isa)) {
+      Tensor wh = random_tensor(rng, {75, 300});
+      packed.push_back({wh, be->upload(wh, WeightKind::Matrix)});
+      isas.push_back(isa);
+    }
+  for (cpu::Isa isa : isas) {
+    cpu::set_gemm_isa(isa);
+    for (int64_t M : {1, 3, 5, 40}) {
+      Tensor xh = random_tensor(rng, {M, 300});
+      Tensor x = be->from_host(xh);
+      for (auto& [wh, w] : packed)
+        CHECK_REL_L2(rel_l2_vs(host(*be, be->linear(x, w, nullptr, Act::Silu)), linear_ref(xh, wh, nullptr, Act::Silu)),
+                     1e-5);
+      Tensor plain = be->upload(packed[0].first, WeightKind::Conv);  // row-major, used in place
+      CHECK_REL_L2(rel_l2_vs(host(*be, be->linear(x, plain, nullptr, Act::None)),
+                             linear_ref(xh, packed[0].first, nullptr, Act::None)), 1e-5);
+    }
+  }
+  cpu::set_gemm_isa(saved);
+  CHECK_OK(be->status());
+}

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "backend/cpu/gemm_kernels.h"
+#include "backend/cpu/packed_weight.h"
 #include "backend/cpu/simd.h"
 
 namespace tsr::cpu {
@@ -135,14 +136,28 @@ static void pack_b_weight(const float* W, int64_t ldw, int64_t j0, int64_t nc, i
       for (int64_t c = nc; c < nr; ++c) dst[k * nr + c] = 0.0f;
 }
 
+// B = Wᵀ panel from W pre-packed with another panel width (after switching kernels).
+static void pack_b_repacked(const float* P, int src_nr, int64_t K, int64_t j0, int64_t nc, int64_t p0, int64_t kc,
+                            int nr, float* dst) {
+  for (int64_t c = 0; c < nc; ++c) {
+    const int64_t n = j0 + c;
+    const float* src = P + ((n / src_nr) * K + p0) * src_nr + n % src_nr;
+    for (int64_t k = 0; k < kc; ++k) dst[k * nr + c] = src[k * src_nr];
+  }
+  if (nc < nr)
+    for (int64_t k = 0; k < kc; ++k)
+      for (int64_t c = nc; c < nr; ++c) dst[k * nr + c] = 0.0f;
+}
+
 // ------------------------------------------------------------------ epilogue
 
 // One row segment of a finished tile: v = t (+ prev) + bm (+ bn); act; then store to out or,
-// in residual mode, out += v ⊙ gate. n <= 64.
+// in residual mode, out += v ⊙ gate. n <= 64. `out` may be `t` (in-place epilogue): v is
+// staged in a local array, so no __restrict on those two.
 TSR_CLONES
-static void epilogue_row(int64_t n, const float* __restrict t, const float* __restrict prev, float bm,
-                         const float* __restrict bn, Act act, float* __restrict out,
-                         const float* __restrict gate, bool residual) {
+static void epilogue_row(int64_t n, const float* t, const float* __restrict prev, float bm,
+                         const float* __restrict bn, Act act, float* out, const float* __restrict gate,
+                         bool residual) {
   float v[64];
   for (int64_t j = 0; j < n; ++j) v[j] = t[j] + bm;
   if (prev)
@@ -182,7 +197,41 @@ static void dot_rows(int64_t m, int64_t K, const float* __restrict x, int64_t ld
   }
 }
 
+// out[i*nr + c] = Σ_k x[i, k] · panel[k*nr + c] for i < m: a packed panel is already laid out
+// for broadcasting x[i, k] against nr contiguous weights.
+TSR_CLONES
+static void panel_rows(int64_t m, int64_t K, const float* __restrict x, int64_t ldx,
+                       const float* __restrict panel, int nr, float* __restrict out) {
+  for (int64_t i = 0; i < m * nr; ++i) out[i] = 0.0f;
+  for (int64_t i = 0; i < m; ++i) {
+    float* o = out + i * nr;
+    const float* xi = x + i * ldx;
+    for (int64_t k = 0; k < K; ++k) {
+      const float xv = xi[k];
+      const float* p = panel + k * nr;
+      for (int c = 0; c < nr; ++c) o[c] += xv * p[c];
+    }
+  }
+}
+
 static constexpr int64_t kSmallM = 4;
+
+static void gemm_small_m_packed(const GemmArgs& g, ThreadPool& pool) {
+  const int nr = g.B.packed_nr;
+  const int64_t panels = (g.N + nr - 1) / nr;
+  pool.parallel_for(panels, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.K * nr)), [&](int64_t q0, int64_t q1) {
+    float acc[kSmallM * 64];
+    for (int64_t q = q0; q < q1; ++q) {
+      const int64_t j0 = q * nr, cols = std::min<int64_t>(nr, g.N - j0);
+      panel_rows(g.M, g.K, g.A, g.lda, g.B.packed + q * g.K * nr, nr, acc);
+      for (int64_t i = 0; i < g.M; ++i) {
+        float* out = g.R ? g.R + i * g.ldr + j0 : g.C + i * g.ldc + j0;
+        epilogue_row(cols, acc + i * nr, nullptr, g.bias_m ? g.bias_m[i] : 0.0f, g.bias_n ? g.bias_n + j0 : nullptr,
+                     g.act, out, g.gate ? g.gate + j0 : nullptr, g.R != nullptr);
+      }
+    }
+  });
+}
 
 static void gemm_small_m(const GemmArgs& g, ThreadPool& pool) {
   const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(1, g.K));
@@ -208,12 +257,16 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
     return Error(Code::InvalidArgument, "gemm: negative size %lld x %lld x %lld", (long long)g.M,
                  (long long)g.N, (long long)g.K);
   if (g.M == 0 || g.N == 0) return OkStatus();
-  if ((g.K > 0 && (!g.A || (!g.B.w && !g.B.pack))) || (!g.R && !g.C) ||
-      (g.R && g.act != Act::None))
+  if ((g.K > 0 && (!g.A || (!g.B.w && !g.B.pack && !g.B.packed))) || (!g.R && !g.C) ||
+      (g.R && g.act != Act::None) || (g.B.packed && (g.B.packed_nr < 1 || g.B.packed_nr > 64)))
     return Error(Code::InvalidArgument, "gemm: inconsistent arguments");
 
   if (g.M <= kSmallM && g.B.w) {
     gemm_small_m(g, pool);
+    return OkStatus();
+  }
+  if (g.M <= kSmallM && g.B.packed) {
+    gemm_small_m_packed(g, pool);
     return OkStatus();
   }
 
@@ -222,10 +275,11 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
   const Blocking bl = blocking_for(uk);
   const int64_t nk = g.K == 0 ? 1 : (g.K + bl.kc - 1) / bl.kc;
   const bool residual = g.R != nullptr;
+  const bool plain_epilogue = !residual && (g.bias_m || g.bias_n || g.act != Act::None);
 
   // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
   std::unique_ptr<float, void (*)(void*)> work(nullptr, std::free);
-  float* C = g.C;
+  float* C = residual ? nullptr : g.C;  // residual mode writes R only
   int64_t ldc = g.ldc;
   if (residual && nk > 1) {
     size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
@@ -250,16 +304,24 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
       const int64_t kc = std::min(bl.kc, g.K - p0);
       const bool first = kb == 0, last = kb == nk - 1;
 
-      // Pack B[p0:p0+kc, jc:jc+nc] once, shared by all threads.
-      pool.parallel_for(npanels, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, kc * NR)),
-                        [&](int64_t q0, int64_t q1) {
-        for (int64_t q = q0; q < q1; ++q) {
-          int64_t j0 = jc + q * NR, cols = std::min<int64_t>(NR, g.N - j0);
-          float* dst = Bp + q * kc * NR;
-          if (g.B.w) pack_b_weight(g.B.w, g.B.ldw, j0, cols, p0, kc, NR, dst);
-          else g.B.pack(g.B.ctx, j0, cols, p0, kc, NR, dst);
-        }
-      });
+      // B[p0:p0+kc, jc:jc+nc] in panels: read in place from a weight packed for this
+      // kernel, otherwise packed once here and shared by all threads.
+      const bool in_place = g.B.packed && g.B.packed_nr == NR;
+      auto panel_of = [&](int64_t q) -> const float* {
+        if (in_place) return g.B.packed + ((jc / NR + q) * g.K + p0) * NR;
+        return Bp + q * kc * NR;
+      };
+      if (!in_place)
+        pool.parallel_for(npanels, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, kc * NR)),
+                          [&](int64_t q0, int64_t q1) {
+          for (int64_t q = q0; q < q1; ++q) {
+            int64_t j0 = jc + q * NR, cols = std::min<int64_t>(NR, g.N - j0);
+            float* dst = Bp + q * kc * NR;
+            if (g.B.w) pack_b_weight(g.B.w, g.B.ldw, j0, cols, p0, kc, NR, dst);
+            else if (g.B.packed) pack_b_repacked(g.B.packed, g.B.packed_nr, g.K, j0, cols, p0, kc, NR, dst);
+            else g.B.pack(g.B.ctx, j0, cols, p0, kc, NR, dst);
+          }
+        });
 
       // Work items: (row block of A) × (group of B panels), enough of them to keep every
       // thread busy when M is small.
@@ -288,12 +350,29 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
           for (int64_t q = gi * per_group; q < q_end; ++q) {
             const int64_t j0 = jc + q * NR;
             const int64_t cols = std::min<int64_t>(NR, g.N - j0);
-            const float* bpanel = Bp + q * kc * NR;
+            const float* bpanel = panel_of(q);
             for (int64_t ir = 0; ir < mc; ir += MR) {
-              uk.fn(kc, Ap + ir * kc, bpanel, ct);
               const int64_t rows = std::min<int64_t>(MR, mc - ir);
+              const int64_t i0r = i0 + ir;
+              const float* apanel = Ap + ir * kc;
+              // Full tiles accumulate straight into C (or the workspace); the finished
+              // values then get the epilogue in place. Edge tiles go through `ct`.
+              if (rows == MR && cols == NR && C) {
+                float* c = C + i0r * ldc + j0;
+                uk.fn(kc, apanel, bpanel, c, ldc, !first);
+                if (last && (residual || plain_epilogue))
+                  for (int64_t r = 0; r < MR; ++r) {
+                    const int64_t i = i0r + r;
+                    float* row = c + r * ldc;
+                    epilogue_row(NR, row, nullptr, g.bias_m ? g.bias_m[i] : 0.0f, g.bias_n ? g.bias_n + j0 : nullptr,
+                                 g.act, residual ? g.R + i * g.ldr + j0 : row, g.gate ? g.gate + j0 : nullptr,
+                                 residual);
+                  }
+                continue;
+              }
+              uk.fn(kc, apanel, bpanel, ct, NR, false);
               for (int64_t r = 0; r < rows; ++r) {
-                const int64_t i = i0 + ir + r;
+                const int64_t i = i0r + r;
                 const float* t = ct + r * NR;
                 float* c = C ? C + i * ldc + j0 : nullptr;
                 if (!last) {

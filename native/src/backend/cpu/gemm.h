@@ -26,9 +26,11 @@ using PackPanelFn = void (*)(const void* ctx, int64_t j0, int64_t nc, int64_t p0
                              float* dst);
 
 struct BSource {
-  const float* w = nullptr;  // when set: W[N,K] row-major, B = Wᵀ
+  const float* w = nullptr;  // W[N,K] row-major, B = Wᵀ
   int64_t ldw = 0;
-  PackPanelFn pack = nullptr;  // otherwise: a custom packer with its context
+  const float* packed = nullptr;  // or W pre-packed in panels of packed_nr (packed_weight.h)
+  int packed_nr = 0;
+  PackPanelFn pack = nullptr;  // or a custom packer with its context
   const void* ctx = nullptr;
 };
 

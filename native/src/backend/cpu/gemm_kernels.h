@@ -6,8 +6,10 @@
 
 namespace tsr::cpu {
 
-// c[MR×NR] (row-major, overwritten) = sum over k < kc of a[k*MR + r] * b[k*NR + j].
-using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c);
+// c[r*ldc + j] (=, or += when accumulate) sum over k < kc of a[k*MR + r] * b[k*NR + j], for the
+// full MR×NR tile.
+using MicroKernelFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc,
+                               bool accumulate);
 
 struct MicroKernel {
   int mr, nr;

@@ -9,8 +9,8 @@
 #pragma GCC target("avx2,fma")
 #endif
 #include "backend/cpu/gemm_ukernel.inc"
-static void ukernel_avx2_6x16(int64_t kc, const float* a, const float* b, float* c) {
-  ukernel_tmpl<6, 2, 8>(kc, a, b, c);
+static void ukernel_avx2_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool acc) {
+  ukernel_tmpl<6, 2, 8>(kc, a, b, c, ldc, acc);
 }
 #if defined(__clang__)
 #pragma clang attribute pop

@@ -10,8 +10,8 @@
 #pragma GCC target("avx512f,fma")
 #endif
 #include "backend/cpu/gemm_ukernel.inc"
-static void ukernel_avx512_14x32(int64_t kc, const float* a, const float* b, float* c) {
-  ukernel_tmpl<14, 2, 16>(kc, a, b, c);
+static void ukernel_avx512_14x32(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, bool acc) {
+  ukernel_tmpl<14, 2, 16>(kc, a, b, c, ldc, acc);
 }
 #if defined(__clang__)
 #pragma clang attribute pop

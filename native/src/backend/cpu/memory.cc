@@ -7,6 +7,8 @@
 #include <cstring>
 
 #include "backend/cpu/cpu_backend.h"
+#include "backend/cpu/gemm.h"
+#include "backend/cpu/packed_weight.h"
 #include "core/threadpool.h"
 
 namespace tsr::cpu {
@@ -103,6 +105,11 @@ bool CpuBackend::check_f32(const Tensor& t, const char* op, const char* what) {
     fail(Error(Code::InvalidArgument, "%s: %s has no storage", op, what));
     return false;
   }
+  if (find_packed(t.data())) {
+    fail(Error(Code::InvalidArgument, "%s: %s is a packed linear weight (uploaded as WeightKind::Matrix); "
+               "only linear() and to_host() read it", op, what));
+    return false;
+  }
   return true;
 }
 
@@ -132,11 +139,35 @@ static void convert_parallel(const Tensor& src, float* dst) {
   });
 }
 
+// Row-major float32 copy of a packed weight (accounted when `accounted`).
+static Tensor unpacked_copy(CpuBackend& be, const Tensor& t, const PackedInfo& info, bool accounted) {
+  Tensor out = accounted ? be.alloc(t.shape(), "unpack") : host_empty(DType::F32, t.shape());
+  if (!out.defined())
+    return accounted ? out : be.fail(Error(Code::OutOfMemory, "to_host: allocation of %s failed",
+                                           shape_str(t.shape()).c_str()));
+  unpack_weight(info, out.data_as<float>());
+  return out;
+}
+
+// A view into the middle of a packed weight's panels (reshapes of the whole are fine: the
+// logical data is row-major [N, K] whatever the shape says).
+static bool packed_view(const Tensor& t, PackedInfo& info) {
+  bool exact = false;
+  if (!find_packed(t.data(), &info, &exact)) return false;
+  return !exact || t.numel() != info.N * info.K;
+}
+
 Tensor CpuBackend::from_host(const Tensor& host) {
   if (!host.defined()) return Tensor();
   if (host.device() != DeviceKind::Cpu || !is_float_dtype(host.dtype()))
     return fail(Error(Code::UnsupportedDtype, "from_host: expected a host float tensor, got %s on %s",
                       dtype_name(host.dtype()), host.device() == DeviceKind::Cpu ? "cpu" : "cuda"));
+  PackedInfo info;
+  if (find_packed(host.data(), &info)) {
+    if (packed_view(host, info))
+      return fail(Error(Code::InvalidArgument, "from_host: a view into a packed weight"));
+    return unpacked_copy(*this, host, info, true);
+  }
   Tensor out = alloc(host.shape(), "from_host");
   if (!out.defined() || out.numel() == 0) return out;
   convert_parallel(host, out.data_as<float>());
@@ -148,9 +179,36 @@ Tensor CpuBackend::upload(const Tensor& host, WeightKind kind) {
   if (host.device() != DeviceKind::Cpu || !is_float_dtype(host.dtype()))
     return fail(Error(Code::UnsupportedDtype, "upload: expected a host float tensor, got %s",
                       dtype_name(host.dtype())));
-  // float32 with an owner is used in place (typically an mmapped checkpoint): no copy, no
-  // accounting, and the owner keeps the mapping alive as long as the weight is in use.
-  // Borrowed (ownerless) or misaligned memory is copied.
+  PackedInfo info;
+  if (find_packed(host.data(), &info)) {
+    if (packed_view(host, info))
+      return fail(Error(Code::InvalidArgument, "upload: a view into a packed weight"));
+    return host;  // already ours
+  }
+  // Linear weights go to the GEMM's panel layout (packed_weight.h), as [dim0, rest] (1×1
+  // conv or patch-embedding weights are taken as Matrix and reshaped to 2-d by the models).
+  if (kind == WeightKind::Matrix && host.ndim() >= 2) {
+    const int nr = gemm_nr();
+    const int64_t N = host.dim(0), K = N ? host.numel() / N : 0;
+    Tensor buf = alloc({packed_floats(N, K, nr)}, "upload");
+    if (!buf.defined()) return buf;
+    float* data = buf.data_as<float>();
+    pack_weight(host, nr, data, pool());
+    register_packed(PackedInfo{data, N, K, nr}, buf.nbytes());
+    // The registry entry lives exactly as long as the storage.
+    struct Owner {
+      Owner(std::shared_ptr<void> s, const float* d) : storage(std::move(s)), data(d) {}
+      Owner(const Owner&) = delete;
+      ~Owner() { unregister_packed(data); }
+      std::shared_ptr<void> storage;
+      const float* data;
+    };
+    auto owner = std::make_shared<Owner>(buf.owner(), data);
+    return Tensor::wrap(data, DType::F32, host.shape(), DeviceKind::Cpu, std::move(owner));
+  }
+  // Other float32 weights with an owner are used in place (typically an mmapped checkpoint):
+  // no copy, no accounting, and the owner keeps the mapping alive as long as the weight is
+  // in use. Borrowed (ownerless) or misaligned memory is copied.
   bool aligned = (reinterpret_cast<uintptr_t>(host.data()) % alignof(float)) == 0;
   if (host.dtype() == DType::F32 && host.owner() && aligned) return host;
   return from_host(host);
@@ -158,6 +216,11 @@ Tensor CpuBackend::upload(const Tensor& host, WeightKind kind) {
 
 Tensor CpuBackend::to_host(const Tensor& t) {
   if (!t.defined()) return Tensor();
+  PackedInfo info;
+  if (t.device() == DeviceKind::Cpu && t.dtype() == DType::F32 && find_packed(t.data(), &info)) {
+    if (packed_view(t, info)) return fail(Error(Code::InvalidArgument, "to_host: a view into a packed weight"));
+    return unpacked_copy(*this, t, info, false);
+  }
   if (!check_f32(t, "to_host", "tensor")) return Tensor();
   Tensor out = host_empty(DType::F32, t.shape());
   if (!out.defined())
