@@ -33,7 +33,9 @@ function ensureBuilt() {
 // Tests register themselves on import, in this order.
 await import('./tests/generate.mjs');
 await import('./tests/attention.mjs');
+await import('./tests/tuning.mjs');
 await import('./tests/cancel.mjs');
+await import('./tests/queue-order.mjs');
 await import('./tests/queue-restart.mjs');
 await import('./tests/models.mjs');
 await import('./tests/screenshots.mjs');
