@@ -13,8 +13,9 @@ type Selection = { layer: number | null; head: number | null } | null;
 
 function cellColour(kept: number): string {
   // Dense cells stay neutral; the sparser a cell, the stronger the accent.
+  // At most 40% accent so the cell text keeps its contrast in both themes.
   if (kept >= 0.999) return 'var(--surface-2)';
-  const a = Math.round((1 - kept) * 85 + 15);
+  const a = Math.round((1 - kept) * 30 + 10);
   return `color-mix(in srgb, var(--accent) ${a}%, var(--surface))`;
 }
 
