@@ -114,6 +114,11 @@ class Backend {
 
   // ---- GEMM: y[M,N] = act(x[M,K] · w[N,K]ᵀ + b[N])   (b may be null)
   virtual Tensor linear(const Tensor& x, const Tensor& w, const Tensor* b, Act act = Act::None) = 0;
+  // Same product with the result kept in float32 where a backend would round it to bf16: for
+  // projections feeding unscaled attention logits (umT5), where that rounding is amplified.
+  virtual Tensor linear_f32(const Tensor& x, const Tensor& w, const Tensor* b, Act act = Act::None) {
+    return linear(x, w, b, act);
+  }
   // Fused residual: res[M,N] += (x · wᵀ + b) ⊙ gate[N]   (gate null: plain add). In place.
   virtual void linear_residual_(Tensor& res, const Tensor& x, const Tensor& w, const Tensor* b,
                                 const Tensor* gate) = 0;

@@ -79,9 +79,10 @@ StatusOr<Tensor> UmT5Encoder::encode(const std::vector<int32_t>& ids, int real_l
     const Weights::Layer& L = w.layers[size_t(l)];
     // ---- self-attention: logits q·kᵀ + bias[bucket(j − i), h], pad keys masked, no scaling
     Tensor norm1 = be_.rms_norm(x, L.norm1, kT5Eps);  // [S, dim]
-    Tensor q = be_.linear(norm1, L.q, nullptr);        // [S, dim_attn]
-    Tensor k = be_.linear(norm1, L.k, nullptr);        // [S, dim_attn]
-    Tensor v = be_.linear(norm1, L.v, nullptr);        // [S, dim_attn]
+    // float32 projections: unscaled logits amplify any rounding of q and k.
+    Tensor q = be_.linear_f32(norm1, L.q, nullptr);    // [S, dim_attn]
+    Tensor k = be_.linear_f32(norm1, L.k, nullptr);    // [S, dim_attn]
+    Tensor v = be_.linear_f32(norm1, L.v, nullptr);    // [S, dim_attn]
     AttnSpec spec;
     spec.heads = c.num_heads;
     spec.head_dim = c.head_dim();
@@ -95,8 +96,8 @@ StatusOr<Tensor> UmT5Encoder::encode(const std::vector<int32_t>& ids, int real_l
 
     // ---- gated-GELU feed-forward: fc2( fc1(f) ⊙ gelu_tanh(gate(f)) )
     Tensor norm2 = be_.rms_norm(x, L.norm2, kT5Eps);                   // [S, dim]
-    Tensor gate = be_.linear(norm2, L.ffn_gate, nullptr, Act::GeluTanh);  // [S, dim_ffn]
-    Tensor fc1 = be_.linear(norm2, L.ffn_fc1, nullptr);                // [S, dim_ffn]
+    Tensor gate = be_.linear_f32(norm2, L.ffn_gate, nullptr, Act::GeluTanh);  // [S, dim_ffn]
+    Tensor fc1 = be_.linear_f32(norm2, L.ffn_fc1, nullptr);                // [S, dim_ffn]
     Tensor hidden = be_.mul(fc1, gate);                                // [S, dim_ffn]
     be_.linear_residual_(x, hidden, L.ffn_fc2, nullptr, nullptr);      // x += hidden · W2ᵀ
     TSR_RETURN_IF_ERROR(be_.status().with_context("t5 layer " + std::to_string(l)));

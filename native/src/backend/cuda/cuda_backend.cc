@@ -189,19 +189,23 @@ class CudaBackend final : public Backend {
 
   Tensor linear(const Tensor& x, const Tensor& w, const Tensor* b, Act act) override {
     auto prof = profiler_->scope("linear");
+    return gemm_out(x, w, b, act, DType::BF16);
+  }
+
+  Tensor gemm_out(const Tensor& x, const Tensor& w, const Tensor* b, Act act, DType out) {
     if (!check_inputs({&x, &w}, "linear")) return Tensor();
     int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear")) return Tensor();
     Tensor xb = as_bf16(x);
     Shape os = x.shape();
     os.back() = N;
-    Tensor y = alloc(DType::BF16, os);
+    Tensor y = alloc(out, os);
     if (!xb.defined() || !y.defined()) return Tensor();
     cuda::GemmArgs a;
     a.x = xb.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
     a.bias = b ? b->data_as<float>() : nullptr;
-    a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = DType::BF16;
+    a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = out;
     Tensor scratch;
     if (size_t bytes = cuda::gemm_scratch_bytes(a)) {
       if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
@@ -209,6 +213,11 @@ class CudaBackend final : public Backend {
     }
     if (!ok(cuda::gemm(a, stream_))) return Tensor();
     return y;
+  }
+
+  Tensor linear_f32(const Tensor& x, const Tensor& w, const Tensor* b, Act act) override {
+    auto prof = profiler_->scope("linear_f32");
+    return gemm_out(x, w, b, act, DType::F32);
   }
 
   void linear_residual_(Tensor& res, const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* gate) override {
@@ -366,13 +375,21 @@ class CudaBackend final : public Backend {
       for (int ax = 0; ax < 3; ++ax)
         if (spec.tile[ax] <= 0) return fail(Error(Code::InvalidArgument, "attention: tile sizes must be positive"));
     }
-    Tensor qb = as_bf16(q), kb = as_bf16(k), vb = as_bf16(v);
-    Tensor o = alloc(DType::BF16, q.shape());
-    if (!qb.defined() || !kb.defined() || !vb.defined() || !o.defined()) return Tensor();
-    a.q = qb.data_as<__nv_bfloat16>(); a.k = kb.data_as<__nv_bfloat16>(); a.v = vb.data_as<__nv_bfloat16>();
-    a.o = o.data_as<__nv_bfloat16>();
     a.heads = spec.heads;
     a.head_dim = spec.head_dim;
+    a.rel_bias = spec.rel_bias ? spec.rel_bias->data_as<float>() : nullptr;  // validated below
+    Tensor o = alloc(DType::BF16, q.shape());
+    Tensor qb, kb, vb;
+    if (!cuda::attention_uses_flash(a) && q.dtype() == DType::F32 && k.dtype() == DType::F32 && v.dtype() == DType::F32) {
+      // The generic kernel reads float32 operands as they are (umT5 keeps q/k in float32).
+      a.qf = q.data_as<float>(); a.kf = k.data_as<float>(); a.vf = v.data_as<float>();
+    } else {
+      qb = as_bf16(q); kb = as_bf16(k); vb = as_bf16(v);
+      if (!qb.defined() || !kb.defined() || !vb.defined()) return Tensor();
+      a.q = qb.data_as<__nv_bfloat16>(); a.k = kb.data_as<__nv_bfloat16>(); a.v = vb.data_as<__nv_bfloat16>();
+    }
+    if (!o.defined()) return Tensor();
+    a.o = o.data_as<__nv_bfloat16>();
     a.scale = spec.scale != 0.0f ? spec.scale : 1.0f / std::sqrt(float(spec.head_dim));
     for (int ax = 0; ax < 3; ++ax) { a.grid[ax] = spec.grid[ax]; a.tile[ax] = spec.tile[ax]; }
     a.sparse = sparse;

@@ -60,18 +60,18 @@ __global__ void gemm_simple_kernel(GemmArgs a) {
   LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(m, n, acc, a.N);
 }
 
+// Rows over blockIdx (grid-stride), columns over threads: no per-element 64-bit division.
 template <class Y, class Z>
 __global__ void epilogue_kernel(GemmArgs a, const Z* __restrict__ z) {
-  int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (idx >= a.M * a.N) return;
-  LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(idx / a.N, idx % a.N,
-                                                                              to_f32(z[idx]), a.N);
+  LinearEpilogue<Y> epi{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate};
+  for (int64_t m = blockIdx.y * int64_t(gridDim.x) + blockIdx.x; m < a.M; m += int64_t(gridDim.x) * gridDim.y)
+    for (int64_t n = threadIdx.x; n < a.N; n += blockDim.x) epi.apply(m, n, to_f32(z[m * a.N + n]), a.N);
 }
 
 }  // namespace
 
 Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s) {
-  unsigned blocks = blocks_for(a.M * a.N, 256);
+  dim3 blocks(unsigned(a.M < 8192 ? a.M : 8192), unsigned(a.M > 8192 ? 8 : 1));
   using bf = __nv_bfloat16;
   bool f32_out = a.res || a.yt == DType::F32;
   if (zt == DType::F32) {

@@ -108,7 +108,11 @@ struct AttnArgs {
   int key_len = -1;
   const float* rel_bias = nullptr;  // [buckets, heads]
   int num_buckets = 32, max_distance = 128;
+  // float32 operands for the generic kernel (umT5); q/k/v/o above are then unused except o.
+  const float *qf = nullptr, *kf = nullptr, *vf = nullptr;
 };
+// True when `attention` would use the FlashAttention-style family (bf16 operands) for a.
+bool attention_uses_flash(const AttnArgs& a);
 // FlashAttention-style kernel family (head_dim 64/128, no bias) or the generic kernel.
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s);
 
