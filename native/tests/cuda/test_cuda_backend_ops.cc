@@ -172,6 +172,13 @@ TSR_TEST(cuda_ops, conv3d_and_attention_through_the_backend_match_cpu) {
   a.per_head[1].global_frames = 1;
   expect_close(G, G.attention(G.from_host(q), G.from_host(k), G.from_host(v), a),
                C.attention(C.from_host(q), C.from_host(k), C.from_host(v), a), 1e-2, "attention sta+tile");
+  // One wide head (the VAE middle block's d = 384) takes the two-GEMM path.
+  Tensor wq = rnd(rng, {96, 384}), wk = rnd(rng, {96, 384}), wv = rnd(rng, {96, 384});
+  AttnSpec wide;
+  wide.heads = 1;
+  wide.head_dim = 384;
+  expect_close(G, G.attention(G.from_host(wq), G.from_host(wk), G.from_host(wv), wide),
+               C.attention(C.from_host(wq), C.from_host(wk), C.from_host(wv), wide), 1e-2, "attention wide head");
   CHECK_OK(G.status());
   CHECK_OK(C.status());
 }

@@ -380,7 +380,11 @@ class CudaBackend final : public Backend {
     a.rel_bias = spec.rel_bias ? spec.rel_bias->data_as<float>() : nullptr;  // validated below
     Tensor o = alloc(DType::BF16, q.shape());
     Tensor qb, kb, vb;
-    if (!cuda::attention_uses_flash(a) && q.dtype() == DType::F32 && k.dtype() == DType::F32 && v.dtype() == DType::F32) {
+    // One wide head (the VAE's middle block): two GEMMs around a softmax (needs K % 8 == 0).
+    const bool wide = spec.heads == 1 && spec.head_dim > 128 && !sparse && !spec.rel_bias && spec.key_len < 0 &&
+                      a.nk % 8 == 0 && spec.head_dim % 8 == 0;
+    if (!wide && !cuda::attention_uses_flash(a) && q.dtype() == DType::F32 && k.dtype() == DType::F32 &&
+        v.dtype() == DType::F32) {
       // The generic kernel reads float32 operands as they are (umT5 keeps q/k in float32).
       a.qf = q.data_as<float>(); a.kf = k.data_as<float>(); a.vf = v.data_as<float>();
     } else {
@@ -406,7 +410,35 @@ class CudaBackend final : public Backend {
     a.num_buckets = spec.num_buckets;
     a.max_distance = spec.max_distance;
     bool hopper = path_ != CudaPath::Portable && cc_ >= 90;
+    if (wide) return wide_head_attention(a, o);
     if (!ok(cuda::attention(a, hopper, stream_))) return Tensor();
+    return o;
+  }
+
+  // One wide head (the VAE's middle block, d = 384) is too wide for the fused kernel's
+  // registers: S = q·kᵀ and O = P·V run as two tensor-core GEMMs around a row softmax.
+  Tensor wide_head_attention(const cuda::AttnArgs& a, Tensor& o) {
+    Tensor s = alloc(DType::F32, {a.nq, a.nk});
+    Tensor p = alloc(DType::BF16, {a.nq, a.nk});
+    Tensor vt = alloc(DType::BF16, {int64_t(a.head_dim), a.nk});
+    if (!s.defined() || !p.defined() || !vt.defined()) return Tensor();
+    cuda::GemmArgs g;
+    g.x = a.q; g.w = a.k; g.M = a.nq; g.N = a.nk; g.K = a.head_dim; g.y = s.data(); g.yt = DType::F32;
+    Tensor scratch;
+    if (size_t bytes = cuda::gemm_scratch_bytes(g)) {
+      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
+      g.scratch = scratch.data();
+    }
+    if (!ok(cuda::gemm(g, stream_))) return Tensor();
+    if (!ok(cuda::softmax_rows(s.data_as<float>(), p.data_as<__nv_bfloat16>(), a.nq, a.nk, a.scale, stream_)))
+      return Tensor();
+    const int64_t vshape[2] = {a.nk, a.head_dim};
+    const int perm[2] = {1, 0};
+    if (!ok(cuda::permute(a.v, vt.data(), 2, vshape, perm, 2, stream_))) return Tensor();
+    cuda::GemmArgs g2;
+    g2.x = p.data_as<__nv_bfloat16>(); g2.w = vt.data_as<__nv_bfloat16>();
+    g2.M = a.nq; g2.N = a.head_dim; g2.K = a.nk; g2.y = o.data(); g2.yt = DType::BF16;
+    if (!ok(cuda::gemm(g2, stream_))) return Tensor();
     return o;
   }
 

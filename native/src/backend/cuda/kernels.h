@@ -113,6 +113,8 @@ struct AttnArgs {
 };
 // True when `attention` would use the FlashAttention-style family (bf16 operands) for a.
 bool attention_uses_flash(const AttnArgs& a);
+// Row softmax of s[rows, cols] (fp32) scaled by `scale` -> p (bf16).
+Status softmax_rows(const float* s, __nv_bfloat16* p, int64_t rows, int64_t cols, float scale, cudaStream_t st);
 // FlashAttention-style kernel family (head_dim 64/128, no bias) or the generic kernel.
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s);
 

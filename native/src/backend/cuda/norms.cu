@@ -71,6 +71,27 @@ __global__ void channel_rms_kernel(const X* __restrict__ x, Y* __restrict__ y, i
   }
 }
 
+__global__ void softmax_rows_kernel(const float* __restrict__ s, __nv_bfloat16* __restrict__ p, int64_t cols,
+                                    float scale) {
+  __shared__ float scratch[32];
+  const float* row = s + blockIdx.x * cols;
+  __nv_bfloat16* out = p + blockIdx.x * cols;
+  float mx = -INFINITY;
+  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) mx = fmaxf(mx, row[c]);
+  // block max via the sum helper's scratch: reduce in two steps
+  mx = warp_max(mx);
+  __syncthreads();
+  if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = mx;
+  __syncthreads();
+  mx = -INFINITY;
+  for (int w = 0; w < int(blockDim.x >> 5); ++w) mx = fmaxf(mx, scratch[w]);
+  float sum = 0.0f;
+  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) sum += __expf((row[c] - mx) * scale);
+  sum = block_sum(sum, scratch);
+  float inv = 1.0f / sum;
+  for (int64_t c = threadIdx.x; c < cols; c += blockDim.x) out[c] = __float2bfloat16_rn(__expf((row[c] - mx) * scale) * inv);
+}
+
 int threads_for(int64_t cols) {
   int t = 32;
   while (t < 1024 && t < cols / 4) t *= 2;
@@ -91,6 +112,12 @@ Status row_norm(const void* x, DType xt, void* y, DType yt, int64_t rows, int64_
   else if (xt == DType::BF16 && yt == DType::F32) row_norm_kernel<<<g, t, 0, s>>>((const bf*)x, (float*)y, cols, mode, w, b, shift, scale, eps);
   else row_norm_kernel<<<g, t, 0, s>>>((const bf*)x, (bf*)y, cols, mode, w, b, shift, scale, eps);
   return check_launch("row_norm");
+}
+
+Status softmax_rows(const float* s, __nv_bfloat16* p, int64_t rows, int64_t cols, float scale, cudaStream_t st) {
+  if (rows == 0) return OkStatus();
+  softmax_rows_kernel<<<unsigned(rows), 256, 0, st>>>(s, p, cols, scale);
+  return check_launch("softmax_rows");
 }
 
 Status channel_rms(const void* x, DType xt, void* y, DType yt, int64_t channels, int64_t positions,
