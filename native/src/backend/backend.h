@@ -164,6 +164,13 @@ class Backend {
   // ---- VAE
   // x[Cin, T, H, W] * w[Cout, Cin, kt, kh, kw] + b[Cout] with zero padding and stride.
   virtual Tensor conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) = 0;
+  // conv3d over the frames of `prefix` (may be null) followed by those of x along T, as if
+  // they were concatenated (the VAE's causal caches); backends may avoid the copy.
+  virtual Tensor conv3d_prefixed(const Tensor* prefix, const Tensor& x, const Tensor& w, const Tensor* b,
+                                 const Conv3dSpec& spec) {
+    if (!prefix) return conv3d(x, w, b, spec);
+    return conv3d(concat({*prefix, x}, 1), w, b, spec);
+  }
   // Nearest-neighbour ×2 in H and W: [C, T, H, W] -> [C, T, 2H, 2W].
   virtual Tensor upsample2x(const Tensor& x) = 0;
 

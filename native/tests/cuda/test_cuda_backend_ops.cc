@@ -149,6 +149,16 @@ TSR_TEST(cuda_ops, conv3d_and_attention_through_the_backend_match_cpu) {
   expect_close(G, G.conv3d(G.from_host(x), G.upload(w, WeightKind::Conv), &(const Tensor&)G.upload(b, WeightKind::Vector), spec),
                C.conv3d(C.from_host(x), C.upload(w, WeightKind::Conv), &(const Tensor&)C.upload(b, WeightKind::Vector), spec),
                kBf16, "conv3d");
+  // Cached frames in front of the input (the VAE's causal cache) without a concatenation.
+  Tensor pre = rnd(rng, {5, 2, 9, 10});
+  Conv3dSpec sp = spec;
+  sp.pad[0][0] = 0;
+  {
+    Tensor pg = G.from_host(pre), pc = C.from_host(pre);
+    Tensor wg = G.upload(w, WeightKind::Conv), wc = C.upload(w, WeightKind::Conv);
+    expect_close(G, G.conv3d_prefixed(&pg, G.from_host(x), wg, nullptr, sp),
+                 C.conv3d(C.concat({pc, C.from_host(x)}, 1), wc, nullptr, sp), kBf16, "conv3d prefixed");
+  }
   // A 2-D kernel uploaded as Conv and viewed as [out, in, 1, 3, 3] (as the VAE does).
   Tensor w2 = rnd(rng, {4, 5, 3, 3}, 0.2f);
   Tensor w2g = G.upload(w2, WeightKind::Conv).reshape({4, 5, 1, 3, 3});

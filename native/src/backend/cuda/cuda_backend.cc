@@ -576,15 +576,26 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- VAE
   Tensor conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) override {
+    return conv3d_prefixed(nullptr, x, w, b, spec);
+  }
+
+  // The prefix frames (causal cache) and x are written one after the other into the
+  // channels-last operand, so their concatenation is never materialised.
+  Tensor conv3d_prefixed(const Tensor* prefix, const Tensor& x, const Tensor& w, const Tensor* b,
+                         const Conv3dSpec& spec) override {
     auto prof = profiler_->scope("conv3d");
     if (!check_inputs({&x, &w}, "conv3d")) return Tensor();
+    if (prefix && (!check_inputs({prefix}, "conv3d") || prefix->ndim() != 4 || x.ndim() != 4 ||
+                   prefix->dim(0) != x.dim(0) || prefix->dim(2) != x.dim(2) || prefix->dim(3) != x.dim(3)))
+      return fail(Error(Code::ShapeMismatch, "conv3d: cached frames do not match the input"));
     if (!packed_convs_.count(w.data()))
       return fail(Error(Code::InvalidArgument, "conv3d: weight must come from upload(..., WeightKind::Conv)"));
     if (x.ndim() != 4 || w.ndim() != 5 || x.dim(0) != w.dim(1))
       return fail(Error(Code::ShapeMismatch, "conv3d: input %s, weight %s", shape_str(x.shape()).c_str(), shape_str(w.shape()).c_str()));
     cuda::ConvArgs a;
+    const int64_t t_prefix = prefix ? prefix->dim(1) : 0;
     a.cin = int(x.dim(0)); a.cout = int(w.dim(0));
-    a.t = int(x.dim(1)); a.h = int(x.dim(2)); a.w_ = int(x.dim(3));
+    a.t = int(x.dim(1) + t_prefix); a.h = int(x.dim(2)); a.w_ = int(x.dim(3));
     a.kt = int(w.dim(2)); a.kh = int(w.dim(3)); a.kw = int(w.dim(4));
     a.st = spec.stride[0]; a.sh = spec.stride[1]; a.sw = spec.stride[2];
     a.pt0 = spec.pad[0][0]; a.ph0 = spec.pad[1][0]; a.pw0 = spec.pad[2][0];
@@ -599,7 +610,12 @@ class CudaBackend final : public Backend {
     Tensor xc = alloc(DType::BF16, {positions, cp});
     Tensor y = alloc(DType::F32, {a.cout, a.to, a.ho, a.wo});
     if (!xc.defined() || !y.defined()) return Tensor();
-    if (!ok(cuda::to_channels_last(x.data(), x.dtype(), xc.data_as<__nv_bfloat16>(), a.cin, cp, positions, stream_)))
+    const int64_t prefix_positions = t_prefix * a.h * a.w_;
+    if (prefix && !ok(cuda::to_channels_last(prefix->data(), prefix->dtype(), xc.data_as<__nv_bfloat16>(), a.cin, cp,
+                                             prefix_positions, stream_)))
+      return Tensor();
+    if (!ok(cuda::to_channels_last(x.data(), x.dtype(), xc.data_as<__nv_bfloat16>() + prefix_positions * cp, a.cin, cp,
+                                   positions - prefix_positions, stream_)))
       return Tensor();
     a.x = xc.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
