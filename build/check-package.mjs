@@ -37,13 +37,17 @@ fs.mkdirSync(path.join(electronDist, 'resources'), { recursive: true });
 fs.writeFileSync(path.join(electronDist, 'electron'), '#!/bin/sh\necho "stand-in Electron for the layout check"\n', { mode: 0o755 });
 fs.writeFileSync(path.join(electronDist, 'LICENSE'), 'stand-in');
 const out = path.join(work, 'out');
+// Stand-in ffmpeg binaries, to check that a bundled ffmpeg lands in resources/ffmpeg.
+const ffmpegDir = path.join(work, 'ffmpeg');
+fs.mkdirSync(ffmpegDir);
+for (const tool of ['ffmpeg', 'ffprobe']) fs.writeFileSync(path.join(ffmpegDir, tool), '#!/bin/sh\n', { mode: 0o755 });
 
 const builder = path.join(root, 'node_modules', 'electron-builder', 'cli.js');
 try {
   execFileSync(process.execPath, [builder, '--linux', 'dir', '--x64', '--projectDir', root,
     '--config', path.join(root, 'build', 'electron-builder.config.cjs'),
     `-c.electronDist=${electronDist}`, `-c.directories.output=${out}`, '--publish', 'never'],
-  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_PACKAGE_CHECK: '1', CSC_IDENTITY_AUTO_DISCOVERY: 'false' } });
+  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TESSERA_PACKAGE_CHECK: '1', TESSERA_FFMPEG_DIR: ffmpegDir, CSC_IDENTITY_AUTO_DISCOVERY: 'false' } });
 } catch (e) {
   console.error(`check-package: electron-builder failed:\n${e.stdout ?? ''}${e.stderr ?? ''}`);
   process.exit(1);
@@ -104,6 +108,10 @@ for (const f of fs.readdirSync(path.join(root, 'assets/demo-model'), { recursive
   if (fs.statSync(src).isFile()) need(fs.existsSync(path.join(unpacked, 'assets/demo-model', String(f))), `demo model file ${f} is not unpacked`);
 }
 need(fs.existsSync(path.join(unpacked, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')), 'better-sqlite3 is not unpacked');
+for (const tool of ['ffmpeg', 'ffprobe']) {
+  const f = path.join(resources, 'ffmpeg', tool);
+  need(fs.existsSync(f) && (fs.statSync(f).mode & 0o111) !== 0, `the bundled ${tool} is not in resources/ffmpeg (or not executable)`);
+}
 if (fs.existsSync(path.join(root, 'node_modules/ffmpeg-static/package.json'))) {
   need(fs.existsSync(path.join(unpacked, 'node_modules/ffmpeg-static')), 'ffmpeg-static is installed but not unpacked');
 }

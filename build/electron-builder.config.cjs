@@ -10,6 +10,10 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const hasFfmpegStatic = fs.existsSync(path.join(root, 'node_modules', 'ffmpeg-static', 'package.json'));
+// A folder with ffmpeg and ffprobe binaries to ship (e.g. a static build for the target OS);
+// the app points app/media at resources/ffmpeg/ when it exists.
+const ffmpegDir = process.env.TESSERA_FFMPEG_DIR ? path.resolve(process.env.TESSERA_FFMPEG_DIR) : null;
+if (ffmpegDir && !fs.existsSync(ffmpegDir)) throw new Error(`TESSERA_FFMPEG_DIR=${ffmpegDir} does not exist`);
 
 /** @type {import('electron-builder').Configuration} */
 module.exports = {
@@ -37,6 +41,7 @@ module.exports = {
     '**/*.node',
     ...(hasFfmpegStatic ? ['node_modules/ffmpeg-static/**'] : []),
   ],
+  extraResources: ffmpegDir ? [{ from: ffmpegDir, to: 'ffmpeg', filter: ['ffmpeg', 'ffprobe', 'ffmpeg.exe', 'ffprobe.exe'] }] : [],
   // better-sqlite3 is rebuilt for Electron by build/rebuild-native-deps.mjs (@electron/rebuild);
   // our own addon is Node-API (ABI-stable), built once by cmake-js.
   afterPack: path.join(__dirname, 'after-pack.cjs'),

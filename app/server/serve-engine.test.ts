@@ -96,6 +96,29 @@ describe.skipIf(skip)('tessera serve with the real engine and the demo model', {
     expect(probe.frames).toBe((params.frames - 1) / 4 + 1);
   });
 
+  test('per-job export settings: WebM, GIF and PNG frames, each with its settings embedded', async () => {
+    const { params } = await api.invoke('generate.defaults', {});
+    const p = { ...params, prompt: 'a blue cube', steps: 2 };
+    const expected = { webm: 'vp9', gif: 'gif' } as const;
+    for (const format of ['webm', 'gif', 'png'] as const) {
+      const job = await api.invoke('generate.submit', { params: p, export: { format, fps: 8 } });
+      const done = await until(job.id, ['done', 'failed', 'cancelled']);
+      expect(done.error, format).toBeNull();
+      const item = await api.invoke('gallery.get', { id: done.outputId! });
+      expect(item).toMatchObject({ format, fps: 8, frames: p.frames });
+      if (format === 'png') {
+        expect(fs.statSync(item.path).isDirectory()).toBe(true);
+        expect(fs.readdirSync(item.path).filter((f) => f.endsWith('.png'))).toHaveLength(p.frames);
+        expect(item.url).toMatch(/\.png$/);
+      } else {
+        expect(ffprobe(item.path).codec).toBe(expected[format]);
+      }
+      expect((await fetchBytes(item.url!, s.token)).length).toBeGreaterThan(0);
+      const reuse = await api.invoke('gallery.reuseFromFile', { path: item.path });
+      expect(reuse).toEqual({ modelId: 'demo', modelName: expect.any(String), params: p, export: { format, fps: 8 } });
+    }
+  });
+
   test('cancel stops a running generation within a step', async () => {
     const { params } = await api.invoke('generate.defaults', {});
     const job = await api.invoke('generate.submit', { params: { ...params, prompt: 'a slow blue cube', steps: 40 } });

@@ -35,7 +35,7 @@ template <class Y>
 Status launch_linear(const GemmArgs& a, cudaStream_t s) {
   using G = GemmTile;
   static bool configured = false;  // per template instance
-  auto kernel = gemm_sm80_kernel<MatrixB, LinearEpilogue<Y>>;
+  auto kernel = gemm_sm80_kernel<G, MatrixB, LinearEpilogue<Y>>;
   if (!configured) {
     cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(G::smem_bytes()));
     if (e != cudaSuccess) return cuda_status(e, "gemm smem attribute");

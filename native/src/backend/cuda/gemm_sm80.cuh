@@ -11,13 +11,19 @@
 
 namespace tsr::cuda {
 
-struct GemmTile {
-  static constexpr int BM = 128, BN = 128, BK = 32, STAGES = 4, THREADS = 256;
+// Tile shapes: BN = 128 output columns, BM in {32, 64, 96, 128} rows (convolutions with few
+// output channels use a short tile instead of wasting most of a 128-row one).
+template <int BM_>
+struct GemmTileT {
+  static constexpr int BM = BM_, BN = 128, BK = 32, STAGES = 4, THREADS = 256;
   static constexpr int LD = BK + 8;  // padded shared row, elements
-  static constexpr int WARPS_M = 2, WARPS_N = 4, WM = BM / WARPS_M, WN = BN / WARPS_N;
+  static constexpr int WARPS_M = BM >= 64 ? 2 : 1, WARPS_N = 8 / WARPS_M;
+  static constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;
   static constexpr int MT = WM / 16, NT = WN / 8;  // mma tiles per warp
+  static_assert(WM % 16 == 0 && NT % 2 == 0, "tile shape");
   static constexpr size_t smem_bytes() { return size_t(STAGES) * (BM + BN) * LD * sizeof(__nv_bfloat16); }
 };
+using GemmTile = GemmTileT<128>;
 
 // Plain B: row n of a row-major [N, K] matrix.
 struct MatrixB {
@@ -53,10 +59,9 @@ struct ConvB {
   }
 };
 
-template <class Loader, class Epilogue>
-__global__ void __launch_bounds__(GemmTile::THREADS)
+template <class G, class Loader, class Epilogue>
+__global__ void __launch_bounds__(G::THREADS)
 gemm_sm80_kernel(const __nv_bfloat16* __restrict__ A, int64_t M, int64_t K, Loader bl, int64_t N, Epilogue epi) {
-  using G = GemmTile;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   auto* As = reinterpret_cast<__nv_bfloat16*>(smem_raw);
   auto* Bs = As + G::STAGES * G::BM * G::LD;
@@ -65,11 +70,12 @@ gemm_sm80_kernel(const __nv_bfloat16* __restrict__ A, int64_t M, int64_t K, Load
   const int wm = warp / G::WARPS_N, wn = warp % G::WARPS_N;
   const int64_t m0 = int64_t(blockIdx.y) * G::BM, n0 = int64_t(blockIdx.x) * G::BN;
 
-  // Each thread copies two 16-byte chunks of A and two of B per stage: rows r and r+64.
+  // Each thread copies 16-byte chunks of rows r and r+64 of B (BN = 128) and of A (rows < BM).
   const int lrow = tid >> 2, lchunk = tid & 3;
   typename Loader::Row brow[2] = {bl.row(n0 + lrow), bl.row(n0 + lrow + 64)};
   const __nv_bfloat16* arow[2] = {A + (m0 + lrow) * K, A + (m0 + lrow + 64) * K};
-  const bool avalid[2] = {m0 + lrow < M, m0 + lrow + 64 < M};
+  const bool avalid[2] = {m0 + lrow < M && lrow < G::BM, m0 + lrow + 64 < M && lrow + 64 < G::BM};
+  const bool aown[2] = {lrow < G::BM, lrow + 64 < G::BM};
 
   auto load_stage = [&](int stage, int64_t k0) {
     int64_t k = k0 + lchunk * 8;
@@ -77,7 +83,7 @@ gemm_sm80_kernel(const __nv_bfloat16* __restrict__ A, int64_t M, int64_t K, Load
     for (int i = 0; i < 2; ++i) {
       int r = lrow + i * 64;
       bool ok = avalid[i] && k < K;
-      cp_async16(As + (stage * G::BM + r) * G::LD + lchunk * 8, ok ? arow[i] + k : A, ok);
+      if (aown[i]) cp_async16(As + (stage * G::BM + r) * G::LD + lchunk * 8, ok ? arow[i] + k : A, ok);
       const void* src = bl.chunk(brow[i], k, ok);
       cp_async16(Bs + (stage * G::BN + r) * G::LD + lchunk * 8, src, ok);
     }
