@@ -33,9 +33,16 @@ test('queue survives a crash: interrupted, queued, then done', async (ctx) => {
   log('killing the server and its engine (SIGKILL)');
   await ctx.server.kill();
   await waitFor(async () => ['offline', 'reconnecting', 'connecting'].includes(await page.locator('[data-engine-state]').getAttribute('data-engine-state')), 'the UI to show the lost connection', { timeoutMs: 15_000 });
+  // After a while the page says the server does not answer and asks for the new token.
+  const banner = page.getByTestId('connection-banner');
+  await banner.waitFor({ timeout: 30_000 });
   await ctx.shot('queue-disconnected');
 
-  await ctx.startServer();
+  const server = await ctx.startServer({ navigate: false });
+  await banner.getByLabel('New access token').fill(server.token);
+  await banner.getByRole('button', { name: 'Reconnect' }).click();
+  await page.waitForSelector('[data-engine-state="alive"]', { timeout: 120_000 });
+  log('reconnected with the new token from the banner');
   page = ctx.page;
   await go(page, 'queue');
   const states = async () => Object.fromEntries((await jobStates(page)).map((j) => [j.id, j.state]));
