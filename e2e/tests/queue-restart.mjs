@@ -46,7 +46,10 @@ test('queue survives a crash: interrupted, queued, then done', async (ctx) => {
   page = ctx.page;
   await go(page, 'queue');
   const states = async () => Object.fromEntries((await jobStates(page)).map((j) => [j.id, j.state]));
-  const s0 = await states();
+  const s0 = await waitFor(async () => {
+    const s = await states();
+    return order.every((id) => s[id]) && s;
+  }, 'the queue to load after the restart');
   log(`after restart: ${JSON.stringify(order.map((id) => s0[id]))}`);
   expectEqual(s0[first], 'interrupted', 'the job that was running');
   for (const id of rest) expect(['queued', 'running', 'done'].includes(s0[id]), `job ${id} should still be pending, is ${s0[id]}`);
