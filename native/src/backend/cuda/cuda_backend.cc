@@ -18,6 +18,7 @@
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_pool.h"
 #include "backend/cuda/op_profiler.h"
+#include "core/threadpool.h"
 
 namespace tsr {
 namespace {
@@ -68,13 +69,18 @@ class CudaBackend final : public Backend {
   Tensor upload(const Tensor& host, WeightKind kind) override {
     if (!host.defined() || host.device() != DeviceKind::Cpu)
       return fail(Error(Code::InvalidArgument, "upload: expects a host tensor"));
+    // bf16 checkpoints (umT5-XXL, bf16 DiT exports) go to the device as they are.
+    if (host.dtype() == DType::BF16 && (kind == WeightKind::Matrix || kind == WeightKind::Embedding))
+      return copy_in(host.data(), DType::BF16, host.shape());
     Tensor f32 = host.dtype() == DType::F32 ? host : host_to_f32(host);
     if (!f32.defined()) return fail(Error(Code::OutOfMemory, "upload: host conversion failed"));
     const float* src = f32.data_as<float>();
     if (kind == WeightKind::Vector) return copy_in(src, DType::F32, host.shape());
     if (kind == WeightKind::Conv) return upload_conv(f32);
     std::vector<uint16_t> bf(size_t(f32.numel()));
-    convert_from_f32(src, bf.data(), DType::BF16, bf.size());
+    default_pool().parallel_for(f32.numel(), 1 << 16, [&](int64_t b, int64_t e) {
+      convert_from_f32(src + b, bf.data() + b, DType::BF16, size_t(e - b));
+    });
     return copy_in(bf.data(), DType::BF16, host.shape());
   }
 
