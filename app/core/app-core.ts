@@ -103,7 +103,11 @@ export class AppCore {
       jobId: null, batchId: b.batchId,
     });
 
-    this.offs.push(opts.engine.onStatus((s) => this.events.emit('engine.status', s)));
+    this.queue.canRun = () => opts.engine.status.state !== 'dead';
+    this.offs.push(opts.engine.onStatus((s) => {
+      this.events.emit('engine.status', s);
+      if (s.state !== 'dead') this.queue.poke();
+    }));
     this.offs.push(this.settings.onChange((next, prev) => {
       this.log.level = next.logLevel;
       if (next.outputDir !== prev.outputDir) this.guard.addRoot(this.outputDir(), 'Outputs');

@@ -23,8 +23,11 @@ export function childChannel(): ChildChannel {
   if (typeof process.send !== 'function') {
     throw new Error('the engine process must be started by the engine host (no IPC channel)');
   }
+  // The host is gone (it crashed or was killed): an engine nobody can talk to must not linger
+  // holding GPU memory.
+  process.on('disconnect', () => process.exit(0));
   return {
-    send: (msg) => { process.send!(msg); },
+    send: (msg) => { if (process.connected) process.send!(msg); },
     onMessage: (h) => { process.on('message', (m) => h(m as ParentMessage)); },
   };
 }

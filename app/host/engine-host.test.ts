@@ -116,3 +116,36 @@ describe('engine host', () => {
     expect(est.fits).toBe(true);
   });
 });
+
+test('the engine process exits when the host process dies', async () => {
+  const { fork } = await import('node:child_process');
+  const path = await import('node:path');
+  // A throwaway host process that starts the engine on a long job, reports its pid, then is killed.
+  const script = `
+    const { EngineHost } = require('./engine-host.ts');
+    const { fakeLauncher } = require('./test/fake-launcher.ts');
+    const h = new EngineHost({ launcher: fakeLauncher() });
+    h.start();
+    // A long generation keeps the engine busy (its event loop alive) when the host dies.
+    const params = { prompt: 'busy', width: 32, height: 32, frames: 5, steps: 100000, guidance: 5, shift: 3, seed: 1, sampler: 'unipc' };
+    let sent = false;
+    h.generate('/m', params, { onProgress: () => { if (!sent) { sent = true; process.send(h.pid); } } }).catch(() => {});`;
+  const fs = await import('node:fs');
+  const file = path.join(__dirname, `.orphan-host-${process.pid}.ts`);
+  fs.writeFileSync(file, script);
+  try {
+    const parent = fork(file, [], { execArgv: ['-r', path.join(__dirname, 'test/ts-register.cjs')], stdio: 'ignore' });
+    const enginePid = await new Promise<number>((resolve) => parent.once('message', (m) => resolve(m as number)));
+    expect(() => process.kill(enginePid, 0)).not.toThrow();
+    parent.kill('SIGKILL');
+    const deadline = Date.now() + 5000;
+    let alive = true;
+    while (alive && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      try { process.kill(enginePid, 0); } catch { alive = false; }
+    }
+    expect(alive).toBe(false);
+  } finally {
+    fs.rmSync(file, { force: true });
+  }
+}, 30_000);

@@ -141,6 +141,11 @@ export class EngineHost implements EngineClient {
     return () => { this.listeners.delete(listener); };
   }
 
+  /** Process id of the engine process (null while none runs). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
   /** Resolves when the engine is alive (or rejects when it is dead). */
   ready(): Promise<void> {
     if (this.state === 'alive') return Promise.resolve();

@@ -1,6 +1,7 @@
 // Electron main process: starts the core services and the engine (a utility process), serves
 // the renderer over tessera://app, and bridges the API over validated IPC. Heavy work never
 // runs here; a crashing engine is restarted by the host and never takes the window down.
+import fs from 'node:fs';
 import path from 'node:path';
 import { app, BrowserWindow, dialog, Menu, Notification, shell } from 'electron';
 import { IPC_EVENT } from '../contract/wire.js';
@@ -41,8 +42,17 @@ function builtinModel(): string | null {
   }
 }
 
+/** A packaged ffmpeg (resources/ffmpeg) is what app/media uses unless the user set their own. */
+function useBundledFfmpeg(): void {
+  const dir = path.join(process.resourcesPath, 'ffmpeg');
+  const exe = process.platform === 'win32' ? '.exe' : '';
+  if (!process.env.FFMPEG_PATH && fs.existsSync(path.join(dir, `ffmpeg${exe}`))) process.env.FFMPEG_PATH = path.join(dir, `ffmpeg${exe}`);
+  if (!process.env.FFPROBE_PATH && fs.existsSync(path.join(dir, `ffprobe${exe}`))) process.env.FFPROBE_PATH = path.join(dir, `ffprobe${exe}`);
+}
+
 async function start(): Promise<void> {
   const appRoot = app.getAppPath();
+  if (app.isPackaged) useBundledFfmpeg();
   host = new EngineHost({ launcher: new UtilityLauncher(path.join(__dirname, '../host/child-main.js')) });
   const c = new AppCore({
     dataDir: app.getPath('userData'), mode: 'electron', version: app.getVersion(), engine: host, media: defaultMedia,

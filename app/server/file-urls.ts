@@ -17,7 +17,7 @@ export function pathFromFileUrl(urlPath: string): string | null {
   } catch {
     return null;
   }
-  if (segs.some((s) => s === '..' || s.includes('\0'))) return null;
+  if (segs.some((s) => s === '..' || s.includes('\0') || s.includes('/') || s.includes('\\'))) return null;
   const joined = segs.join('/');
   return process.platform === 'win32' ? path.normalize(joined) : path.normalize(`/${joined}`);
 }

@@ -1,6 +1,8 @@
 // The API's handlers: one function per contract method over the core services. The server and
 // the Electron main both dispatch validated calls here (dispatch.ts).
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Handlers } from '../../contract/api.js';
 import type { Job } from '../../contract/entities.js';
 import { ApiError } from '../../contract/errors.js';
@@ -10,6 +12,7 @@ import type { AppCore } from '../app-core.js';
 import { BUILTIN_MODEL_ID } from '../models/model-registry.js';
 import { defaultParams } from '../models/model-folder.js';
 import { expandBatch } from '../queue/batch.js';
+import { isInside } from '../files/path-guard.js';
 import { randomUUID } from 'node:crypto';
 
 /** Who is calling (for logs); transports may add more. */
@@ -65,10 +68,13 @@ export function createHandlers(core: AppCore): Handlers<CallContext> {
     'models.remove': ({ id, deleteFiles }) => {
       const m = core.models.remove(id);
       if (!m) return { removed: false };
-      if (deleteFiles && m.source === 'downloaded') {
-        const inside = core.guard.rootOf(m.dir);
-        if (inside && inside.path !== m.dir) {
-          void import('node:fs').then((fs) => fs.rmSync(m.dir, { recursive: true, force: true }));
+      // Only folders we downloaded into the models folder are ever deleted.
+      const modelsDir = path.resolve(core.modelsDir());
+      if (deleteFiles && m.source === 'downloaded' && m.dir !== modelsDir && isInside(modelsDir, m.dir)) {
+        try {
+          fs.rmSync(m.dir, { recursive: true, force: true });
+        } catch (e) {
+          throw new ApiError('IO_ERROR', `the model was removed but its folder could not be deleted: ${(e as Error).message}`);
         }
       }
       return { removed: true };

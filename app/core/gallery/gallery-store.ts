@@ -1,6 +1,7 @@
 // Gallery/history: every output with the full settings that made it. "Reuse settings" returns
 // the stored params unchanged, so submitting them reproduces the output exactly.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { GalleryItem, GalleryPage, ReusableSettings } from '../../contract/entities.js';
 import { ApiError } from '../../contract/errors.js';
 import type { Db } from '../db/database.js';
@@ -64,10 +65,20 @@ export class GalleryStore {
     return true;
   }
 
+  /** What the UI loads: the file itself, or the first frame of a PNG frame folder. */
+  private urlFor(r: Row): string | null {
+    if (!fs.existsSync(r.path)) return null;
+    if (r.format === 'png' && fs.statSync(r.path).isDirectory()) {
+      const first = fs.readdirSync(r.path).filter((f) => f.endsWith('.png')).sort()[0];
+      return first ? this.urlOf(path.join(r.path, first)) : null;
+    }
+    return this.urlOf(r.path);
+  }
+
   private item(r: Row): GalleryItem {
     return {
       id: r.id, jobId: r.job_id, modelId: r.model_id, modelName: r.model_name, path: r.path,
-      url: fs.existsSync(r.path) ? this.urlOf(r.path) : null,
+      url: this.urlFor(r),
       format: r.format as GalleryItem['format'], width: r.width, height: r.height, frames: r.frames, fps: r.fps,
       sizeBytes: r.size_bytes, createdAt: r.created_at, params: JSON.parse(r.params), export: JSON.parse(r.export),
       timings: JSON.parse(r.timings), deviceBytesPeak: r.device_bytes_peak,

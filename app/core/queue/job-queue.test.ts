@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Job } from '../../contract/entities.js';
 import type { GenerateParams } from '../../engine/types.js';
+import { fakeModelInfo } from '../../host/test/fake-engine.js';
+import { fakeLauncher } from '../../host/test/fake-launcher.js';
 import { apiOf, nextEvent, startTestCore, tempDir, type TestCore } from '../test/test-core.js';
 
 const P = (prompt: string, extra: Partial<GenerateParams> = {}): GenerateParams => ({
@@ -177,6 +179,24 @@ describe('job queue', { timeout: 60_000 }, () => {
     expect(cal.windows).toHaveLength(2);
     expect(cal.config.rules).toHaveLength(2 * 4);
     expect(cal.config.rules[0]).toEqual({ steps: [1, -1], layers: [0, 1], head: 0, pattern: 'sta', window: [1, 1, 1] });
+  });
+
+  test('while the engine is dead jobs stay queued (none fails); they run once it is restarted', async () => {
+    let broken = true;
+    const launcher = { launch: () => fakeLauncher(broken ? { FAKE_INIT_FAIL: '1' } : {}).launch() };
+    t = await startTestCore({ launcher, builtin: false });
+    const api = apiOf(t.core);
+    if (t.host.status.state !== 'dead') await nextEvent(t.core, 'engine.status', (st) => st.state === 'dead');
+    // A model registered while the engine is dead cannot be validated; register one directly.
+    t.core.db.prepare(`INSERT INTO models (id, name, dir, source, info, size_bytes, vram_bytes, added_at)
+      VALUES ('m', 'M', '/models/m', 'imported', ?, 0, 0, 0)`).run(JSON.stringify(fakeModelInfo('/models/m')));
+    const a = await api('generate.submit', { params: P('waits for the engine'), modelId: 'm' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await api('queue.get', { id: a.id })).state).toBe('queued');
+    broken = false;
+    const done = finished(t.core, a.id);
+    expect((await api('engine.restart')).state).toBe('alive');
+    expect((await done).state).toBe('done');
   });
 
   test('bad params never reach the queue', async () => {

@@ -60,6 +60,9 @@ export class JobQueue {
   /** Called when a job or a whole batch finishes (notifications). */
   onFinished: ((job: Job) => void) | null = null;
   onBatchFinished: ((b: BatchFinished) => void) | null = null;
+  /** Whether a job may start now (false while the engine is dead: jobs stay queued rather than
+   *  all failing one after another). Call poke() when it changes. */
+  canRun: () => boolean = () => true;
 
   constructor(
     private readonly store: JobStore,
@@ -208,9 +211,14 @@ export class JobQueue {
     });
   }
 
+  /** Re-checks whether a queued job can start (e.g. the engine came back). */
+  poke(): void {
+    this.pump();
+  }
+
   // ---------------------------------------------------------------- scheduling
   private pump(): void {
-    if (!this.started || this.stopped || this.pumping || this.running) return;
+    if (!this.started || this.stopped || this.pumping || this.running || !this.canRun()) return;
     this.pumping = true;
     try {
       const next = this.store.nextQueued(this.paused);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { EngineHost } from '../../host/engine-host.js';
+import type { ChildLauncher } from '../../host/launcher.js';
 import { fakeLauncher } from '../../host/test/fake-launcher.js';
 import { AppCore } from '../app-core.js';
 import type { MediaPort } from '../export/media-port.js';
@@ -31,9 +32,11 @@ export interface TestCore {
   close(): Promise<void>;
 }
 
-export async function startTestCore(opts: { dataDir?: string; stepMs?: number; media?: MediaPort; builtin?: boolean } = {}): Promise<TestCore> {
+export async function startTestCore(opts: {
+  dataDir?: string; stepMs?: number; media?: MediaPort; builtin?: boolean; launcher?: ChildLauncher;
+} = {}): Promise<TestCore> {
   const dataDir = opts.dataDir ?? tempDir();
-  const host = new EngineHost({ launcher: fakeLauncher({ FAKE_STEP_MS: String(opts.stepMs ?? 20) }), backoffMs: [50] });
+  const host = new EngineHost({ launcher: opts.launcher ?? fakeLauncher({ FAKE_STEP_MS: String(opts.stepMs ?? 20) }), backoffMs: [50] });
   host.start();
   const media = opts.media ?? new RawMedia();
   const builtinDir = opts.builtin === false ? null : fakeModelFolder(path.join(dataDir, 'builtin-model'));

@@ -128,6 +128,12 @@ class Backend {
   virtual Tensor rms_norm(const Tensor& x, const Tensor& w, float eps) = 0;
   // VAE RMS_norm over dim 0 of x[C, ...]: x / max(||x||₂, 1e-12) · sqrt(C) · gamma[C]
   virtual Tensor rms_norm_channels(const Tensor& x, const Tensor& gamma) = 0;
+  // rms_norm_channels followed by an activation; backends that can fuse the two override it
+  // (the VAE applies this pair before every convolution).
+  virtual Tensor rms_norm_channels_act(const Tensor& x, const Tensor& gamma, Act act) {
+    Tensor y = rms_norm_channels(x, gamma);
+    return act == Act::None ? y : unary(y, act);
+  }
 
   // ---- position and attention
   // In-place 3D RoPE on x[tokens, heads*head_dim] (tokens raster over grid), Wan's split of

@@ -54,11 +54,9 @@ Tensor causal_conv(Backend& be, const CausalConv3d& conv, const Tensor& x, Slot*
 
 Tensor residual_block(Backend& be, const ResidualBlock& rb, const Tensor& x, Caches& caches) {
   Tensor h = rb.has_shortcut ? causal_conv(be, rb.shortcut, x, nullptr) : x;  // [out, T, H, W]
-  Tensor a = be.rms_norm_channels(x, rb.gamma_a);                             // [in, T, H, W]
-  a = be.unary(a, Act::Silu);
+  Tensor a = be.rms_norm_channels_act(x, rb.gamma_a, Act::Silu);             // [in, T, H, W]
   a = causal_conv(be, rb.conv_a, a, &caches.next());                          // [out, T, H, W]
-  a = be.rms_norm_channels(a, rb.gamma_b);
-  a = be.unary(a, Act::Silu);
+  a = be.rms_norm_channels_act(a, rb.gamma_b, Act::Silu);
   a = causal_conv(be, rb.conv_b, a, &caches.next());                          // [out, T, H, W]
   return be.add(a, h);
 }

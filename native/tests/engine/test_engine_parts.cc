@@ -172,8 +172,13 @@ TSR_TEST(memory_estimate, grows_with_size_and_counts_stages) {
   REQUIRE_OK(big.status());
   MemoryEstimate a = estimate_memory(in, *small, 17, true);
   MemoryEstimate b = estimate_memory(in, *big, 81, true);
-  CHECK(b.peak_bytes > a.peak_bytes);
+  // The 11 GB text encoder loaded on demand dominates both peaks here; the stages grow.
+  CHECK(b.peak_bytes >= a.peak_bytes);
+  CHECK(b.denoise_bytes > a.denoise_bytes && b.decode_bytes > a.decode_bytes);
   CHECK(b.activations_bytes > a.activations_bytes);
+  MemoryInputs small_t5 = in;
+  small_t5.t5_params = 1'000'000;
+  CHECK(estimate_memory(small_t5, *big, 81, true).peak_bytes > estimate_memory(small_t5, *small, 17, true).peak_bytes);
   CHECK(a.weights_bytes == b.weights_bytes);
   CHECK(a.weights_bytes == in.dit_params * 2 + in.vae_params * 4 + in.t5_params * 2);
   // Peak: resident DiT + VAE + the largest stage; the text stage carries umT5's 11 GB here.
