@@ -57,10 +57,10 @@ const ok = await runAll({
       server: null,
       browser: null,
       page: null,
-      /** Starts (or restarts) the server on the same port and data folder and reopens the app. */
-      async startServer() {
+      /** Starts (or restarts) the server on the same port and data folder and (re)opens the app. */
+      async startServer({ navigate = true } = {}) {
         ctx.server = await startServer({ root, dataDir, port, artifacts });
-        ctx.page = await openApp(ctx.browser.context, ctx.server, { page: ctx.page ?? undefined });
+        if (navigate) ctx.page = await openApp(ctx.browser.context, ctx.server, { page: ctx.page ?? undefined });
         return ctx.server;
       },
       async shot(name) {

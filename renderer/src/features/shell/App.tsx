@@ -10,6 +10,7 @@ import { ModelsPage } from '../models/ModelsPage';
 import { CreatePage } from '../prompt/CreatePage';
 import { QueuePage } from '../queue/QueuePage';
 import { SettingsPage } from '../settings/SettingsPage';
+import { ConnectionBanner } from './ConnectionBanner';
 import { Nav } from './Nav';
 import { Notices } from './Notices';
 import { shortcutFor } from './shortcuts';
@@ -27,7 +28,7 @@ const PAGES: Record<Surface, () => ReactElement> = {
   settings: SettingsPage,
 };
 
-export function App() {
+export function App({ transport = 'websocket' }: { transport?: 'electron' | 'websocket' }) {
   const store = useAppStore();
   const surface = useApp((s) => s.shell.surface);
   useThemeEffect(useApp(selectThemeSetting));
@@ -56,6 +57,7 @@ export function App() {
       </header>
       <Nav />
       <main className="main" id="main" data-surface={surface}>
+        <ConnectionBanner transport={transport} />
         <Page />
       </main>
       <Notices />
