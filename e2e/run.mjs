@@ -39,6 +39,7 @@ await import('./tests/queue-order.mjs');
 await import('./tests/queue-restart.mjs');
 await import('./tests/models.mjs');
 await import('./tests/screenshots.mjs');
+await import('./tests/gallery-delete.mjs');
 
 ensureBuilt();
 fs.rmSync(artifacts, { recursive: true, force: true });
@@ -57,10 +58,10 @@ const ok = await runAll({
       server: null,
       browser: null,
       page: null,
-      /** Starts (or restarts) the server on the same port and data folder and reopens the app. */
-      async startServer() {
+      /** Starts (or restarts) the server on the same port and data folder and (re)opens the app. */
+      async startServer({ navigate = true } = {}) {
         ctx.server = await startServer({ root, dataDir, port, artifacts });
-        ctx.page = await openApp(ctx.browser.context, ctx.server, { page: ctx.page ?? undefined });
+        if (navigate) ctx.page = await openApp(ctx.browser.context, ctx.server, { page: ctx.page ?? undefined });
         return ctx.server;
       },
       async shot(name) {

@@ -61,6 +61,14 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     expect(existsSync(join(work, 'x.mp4')) || existsSync(join(work, 'y.mp4'))).toBe(false);
   });
 
+  it('tessera info prints the engine and the model as JSON', () => {
+    const r = tessera('info', '--backend', 'cpu');
+    expect(r.status, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.engine).toMatchObject({ backend: 'cpu' });
+    expect(info.model).toMatchObject({ layout: 'official', defaults: { width: 128, height: 128, frames: 17, steps: 8 } });
+  });
+
   it('cancels on Ctrl-C between steps: exit status 130, no output file', async () => {
     const out = join(work, 'interrupted.mp4');
     const child = spawn(process.execPath, [cli, 'generate', '--prompt', 'a red ball', '--steps', '200', '--out', out], { cwd: work });

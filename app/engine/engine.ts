@@ -101,19 +101,27 @@ class NativeEngineModel implements EngineModel {
     let model: NativeModel;
     try { model = this.live(); } catch (err) { return Promise.reject(err); }
     if (signal?.aborted) return Promise.reject(cancelledError());
-    return this.queue.run(async () => {
-      if (signal?.aborted) throw cancelledError();
-      const token = new this.addon.CancelToken();
-      const abort = () => token.cancel();
-      signal?.addEventListener('abort', abort, { once: true });
-      const onProgress = opts?.onProgress;
-      try {
-        return await call(model, (p) => onProgress?.(p as Progress), token) as T;
-      } catch (err) {
-        throw toEngineError(err);
-      } finally {
-        signal?.removeEventListener('abort', abort);
-      }
+    return new Promise<T>((resolve, reject) => {
+      // Aborted while waiting for an earlier call: reject at once; the queued job then skips.
+      let started = false;
+      const abortQueued = () => { if (!started) reject(cancelledError()); };
+      signal?.addEventListener('abort', abortQueued, { once: true });
+      this.queue.run(async () => {
+        started = true;
+        signal?.removeEventListener('abort', abortQueued);
+        if (signal?.aborted) throw cancelledError();
+        const token = new this.addon.CancelToken();
+        const abort = () => token.cancel();
+        signal?.addEventListener('abort', abort, { once: true });
+        const onProgress = opts?.onProgress;
+        try {
+          return await call(model, (p) => onProgress?.(p as Progress), token) as T;
+        } catch (err) {
+          throw toEngineError(err);
+        } finally {
+          signal?.removeEventListener('abort', abort);
+        }
+      }).then(resolve, reject);
     });
   }
 

@@ -24,6 +24,7 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   // Preview: each time the player shows a new step's clip, note its URL and what it looks like.
   const shown = new Map();
   const looks = new Set();
+  const clips = [];
   const preview = page.locator('[data-testid="preview-player"]');
   const done = page.getByRole('region', { name: 'Live preview' }).locator('video[aria-label="Finished video"]');
   await waitFor(async () => {
@@ -35,6 +36,9 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
     const src = await front.getAttribute('src').catch(() => null);
     if (!src) return false;
     shown.set(seq, src);
+    // Fetch the clip now: the app may drop older clips once newer ones exist.
+    const res = await page.request.get(new URL(src, ctx.server.origin).toString()).catch(() => null);
+    if (res?.ok()) clips.push(await res.body());
     const shot = await preview.screenshot({ timeout: 2000 }).catch(() => null);
     if (shot) {
       looks.add(sha1(shot));
@@ -47,11 +51,6 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   expect(looks.size >= 2, `expected the preview on screen to change between steps, saw ${looks.size} distinct images`);
 
   // The clips shown differ (the prediction changes between steps) and each holds every frame.
-  const clips = [];
-  for (const src of shown.values()) {
-    const res = await page.request.get(new URL(src, ctx.server.origin).toString());
-    if (res.ok()) clips.push(await res.body());
-  }
   expect(clips.length >= 2, `could fetch ${clips.length} preview clips`);
   expect(new Set(clips.map(sha1)).size >= 2, 'the preview clips of different steps differ');
   const clipFile = path.join(ctx.artifacts, 'preview-clip' + path.extname(new URL([...shown.values()].at(-1), ctx.server.origin).pathname));
@@ -87,6 +86,18 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   expect(meta, `the settings should be embedded in the file's metadata; tags: ${JSON.stringify(info.tags)}`);
   expect(meta.includes(PROMPT) && meta.includes('1234'), 'the embedded settings carry the prompt and the seed');
   ctx.firstOutput = item;
+
+  // Reuse settings: back on Create with exactly this job's settings, seed locked.
   await go(page, 'create');
+  await fillPrompt(page, 'something else');
+  await setNumber(page, 'Seed', 1);
+  await go(page, 'gallery');
+  await page.locator(`.card[data-item-id="${item.id}"]`).click();
+  await page.getByRole('button', { name: 'Reuse settings' }).click();
+  await page.waitForSelector('main[data-surface="create"]');
+  expectEqual(await page.getByRole('textbox', { name: 'Prompt', exact: true }).inputValue(), PROMPT, 'reused prompt');
+  expectEqual(await page.getByLabel('Seed', { exact: true }).inputValue(), '1234', 'reused seed');
+  expectEqual(await page.getByLabel('Steps', { exact: true }).inputValue(), '60', 'reused steps');
+  expect(await page.getByRole('checkbox', { name: 'Lock' }).isChecked(), 'the seed is locked after reuse');
   await resetToDefaults(page);
 }, { timeoutMs: 300_000 });

@@ -33,13 +33,23 @@ test('queue survives a crash: interrupted, queued, then done', async (ctx) => {
   log('killing the server and its engine (SIGKILL)');
   await ctx.server.kill();
   await waitFor(async () => ['offline', 'reconnecting', 'connecting'].includes(await page.locator('[data-engine-state]').getAttribute('data-engine-state')), 'the UI to show the lost connection', { timeoutMs: 15_000 });
+  // After a while the page says the server does not answer and asks for the new token.
+  const banner = page.getByTestId('connection-banner');
+  await banner.waitFor({ timeout: 30_000 });
   await ctx.shot('queue-disconnected');
 
-  await ctx.startServer();
+  const server = await ctx.startServer({ navigate: false });
+  await banner.getByLabel('New access token').fill(server.token);
+  await banner.getByRole('button', { name: 'Reconnect' }).click();
+  await page.waitForSelector('[data-engine-state="alive"]', { timeout: 120_000 });
+  log('reconnected with the new token from the banner');
   page = ctx.page;
   await go(page, 'queue');
   const states = async () => Object.fromEntries((await jobStates(page)).map((j) => [j.id, j.state]));
-  const s0 = await states();
+  const s0 = await waitFor(async () => {
+    const s = await states();
+    return order.every((id) => s[id]) && s;
+  }, 'the queue to load after the restart');
   log(`after restart: ${JSON.stringify(order.map((id) => s0[id]))}`);
   expectEqual(s0[first], 'interrupted', 'the job that was running');
   for (const id of rest) expect(['queued', 'running', 'done'].includes(s0[id]), `job ${id} should still be pending, is ${s0[id]}`);

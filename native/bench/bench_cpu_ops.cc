@@ -105,6 +105,32 @@ TSR_BENCH(cpu_conv3d_vae) {
   }
 }
 
+// The demo model's VAE (dim 8): few channels, so packing the implicit im2col matters as
+// much as the products. One latent chunk at the top resolution is 4 frames (+2 cached).
+TSR_BENCH(cpu_conv3d_demo) {
+  auto be = make_cpu_backend();
+  struct Case {
+    const char* what;
+    int64_t cin, cout, t, h, w;
+  };
+  const Case cases[] = {
+      {"k3 8ch 4f 128x128", 8, 8, 4, 128, 128},
+      {"k3 16ch 4f 64x64", 16, 16, 4, 64, 64},
+      {"k3 32ch 2f 32x32", 32, 32, 2, 32, 32},
+      {"head k3 8->3 4f 128x128", 8, 3, 4, 128, 128},
+  };
+  for (const Case& c : cases) {
+    if (!b.wants(c.what)) continue;
+    Tensor x = be->from_host(random_host({c.cin, c.t + 2, c.h, c.w}, 23));
+    Tensor w = be->upload(random_host({c.cout, c.cin, 3, 3, 3}, 24, 0.1f), WeightKind::Conv);
+    Tensor bias = be->upload(random_host({c.cout}, 25), WeightKind::Vector);
+    Conv3dSpec spec;
+    spec.pad[1][0] = spec.pad[1][1] = spec.pad[2][0] = spec.pad[2][1] = 1;
+    const double flops = 2.0 * c.cout * c.cin * 27 * c.t * c.h * c.w;
+    b.run(c.what, {flops, 0}, [&] { be->conv3d(x, w, &bias, spec); });
+  }
+}
+
 // Memory-bound ops at the DiT's activation size (1560 tokens × 1536) and VAE sizes.
 TSR_BENCH(cpu_ops) {
   auto be = make_cpu_backend();

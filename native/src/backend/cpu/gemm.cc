@@ -71,6 +71,8 @@ bool set_gemm_isa(Isa isa) {
   return true;
 }
 
+const MicroKernel& active_kernel() { return *kernel_for(gemm_isa()); }
+
 int gemm_mr() { return kernel_for(gemm_isa())->mr; }
 int gemm_nr() { return kernel_for(gemm_isa())->nr; }
 

@@ -57,7 +57,7 @@ export function LivePreview() {
       <div className="stats">
         <Stat label="ETA" value={running && p ? formatSeconds(p.etaSeconds) : '—'} />
         <Stat label="Speed" value={p ? formatRate(p.itPerSecond) : '—'} />
-        <Stat label="Elapsed" value={p ? formatSeconds(p.elapsedSeconds) : '—'} />
+        <Stat label="Elapsed" value={job.state === 'done' && job.startedAt && job.finishedAt ? formatSeconds((job.finishedAt - job.startedAt) / 1000) : p ? formatSeconds(p.elapsedSeconds) : '—'} />
         <Stat label="Memory (peak)" value={p ? `${formatBytes(p.deviceBytesInUse)} (${formatBytes(p.deviceBytesPeak)})` : '—'} />
       </div>
       {job.error && job.state === 'failed' && <div className="banner banner--error" role="alert"><div><strong>{job.error.code}</strong><div className="banner__message">{job.error.message}</div></div></div>}
