@@ -98,6 +98,18 @@ TSR_TEST(ops_gemm, leading_dims_and_long_k) {
   }
 }
 
+// Tall activations: A too large to pack once, so each work item packs its own row block.
+TSR_TEST(ops_gemm, tall_activations) {
+  auto be = make_cpu_backend();
+  Rng rng(4);
+  for (int64_t K : {300, 520}) {
+    Tensor xh = random_tensor(rng, {4201, K}), wh = random_tensor(rng, {45, K}, 0.1f), bh = random_tensor(rng, {45});
+    Tensor y = be->linear(be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, Act::Silu);
+    REQUIRE_OK(be->status());
+    CHECK_REL_L2(rel_l2_vs(host(*be, y), linear_ref(xh, wh, &bh, Act::Silu)), 1e-5);
+  }
+}
+
 TSR_TEST(ops_gemm, linear_residual_gated_and_plain) {
   auto be = make_cpu_backend();
   for_each_isa([&](cpu::Isa isa) {

@@ -295,6 +295,12 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
   const int64_t nc_max = std::min(bl.nc, (g.N + NR - 1) / NR * NR);
   float* Bp = b_scratch.get(size_t(nc_max) * size_t(std::max<int64_t>(1, std::min(bl.kc, g.K))));
   if (!Bp) return Error(Code::OutOfMemory, "gemm: packing buffer");
+  thread_local Scratch a_shared_scratch;
+  float* As = nullptr;  // all of A's current K block, when small (see shared_a below)
+  if (g.M * std::min(bl.kc, g.K) <= (int64_t(1) << 20)) {
+    As = a_shared_scratch.get(size_t((g.M + MR - 1) / MR * MR) * size_t(std::max<int64_t>(1, std::min(bl.kc, g.K))));
+    if (!As) return Error(Code::OutOfMemory, "gemm: packing buffer");
+  }
   std::atomic<bool> oom{false};
   const int threads = pool.size();
 
@@ -332,10 +338,22 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
       const int64_t per_group = (npanels + groups - 1) / groups;
       groups = (npanels + per_group - 1) / per_group;
 
+      // When a row block is shared by several items and A is small, pack all of A once
+      // (in parallel) instead of once per item.
+      const bool shared_a = As && groups > 1;
+      if (shared_a) {
+        const int64_t mpanels = (g.M + MR - 1) / MR;
+        pool.parallel_for(mpanels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, kc * MR)),
+                          [&](int64_t a0, int64_t a1) {
+          for (int64_t ip = a0; ip < a1; ++ip)
+            pack_a(g.A, g.lda, ip * MR, std::min<int64_t>(MR, g.M - ip * MR), p0, kc, MR, As + ip * MR * kc);
+        });
+      }
+
       pool.parallel_for(mblocks * groups, 1, [&](int64_t it0, int64_t it1) {
         thread_local Scratch a_scratch;
-        float* Ap = a_scratch.get(size_t(bl.mc) * size_t(std::max<int64_t>(1, kc)));
-        if (!Ap) {
+        float* Ap = shared_a ? nullptr : a_scratch.get(size_t(bl.mc) * size_t(std::max<int64_t>(1, kc)));
+        if (!shared_a && !Ap) {
           oom = true;
           return;
         }
@@ -344,7 +362,9 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
         for (int64_t it = it0; it < it1; ++it) {
           const int64_t ib = it / groups, gi = it % groups;
           const int64_t i0 = ib * bl.mc, mc = std::min(bl.mc, g.M - i0);
-          if (ib != packed_block) {
+          if (shared_a) {
+            Ap = As + i0 * kc;
+          } else if (ib != packed_block) {
             pack_a(g.A, g.lda, i0, mc, p0, kc, MR, Ap);
             packed_block = ib;
           }
