@@ -12,6 +12,9 @@
 
 namespace tsr::cpu {
 
+// Up to this many rows the product runs as dot products / panel sweeps without packing.
+static constexpr int64_t kSmallM = 4;
+
 // ------------------------------------------------------------------ ISA selection
 
 const char* isa_name(Isa isa) {
@@ -73,6 +76,7 @@ bool set_gemm_isa(Isa isa) {
 
 const MicroKernel& active_kernel() { return *kernel_for(gemm_isa()); }
 
+
 int gemm_mr() { return kernel_for(gemm_isa())->mr; }
 int gemm_nr() { return kernel_for(gemm_isa())->nr; }
 
@@ -90,6 +94,10 @@ static Blocking blocking_for(const MicroKernel& k) {
   b.mc = int64_t(k.mr) * std::max(1, 144 / k.mr);
   b.nc = int64_t(k.nr) * std::max(1, 2048 / k.nr);
   return b;
+}
+
+bool gemm_residual_needs_work(int64_t M, int64_t K) {
+  return M > kSmallM && K > blocking_for(active_kernel()).kc;
 }
 
 // Per-thread scratch that grows as needed and is reused across calls (GEMMs run thousands of
@@ -216,7 +224,6 @@ static void panel_rows(int64_t m, int64_t K, const float* __restrict x, int64_t 
   }
 }
 
-static constexpr int64_t kSmallM = 4;
 
 static void gemm_small_m_packed(const GemmArgs& g, ThreadPool& pool) {
   const int nr = g.B.packed_nr;
@@ -280,14 +287,18 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
   const bool plain_epilogue = !residual && (g.bias_m || g.bias_n || g.act != Act::None);
 
   // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
-  std::unique_ptr<float, void (*)(void*)> work(nullptr, std::free);
+  // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
+  std::unique_ptr<float, void (*)(void*)> own_work(nullptr, std::free);
   float* C = residual ? nullptr : g.C;  // residual mode writes R only
   int64_t ldc = g.ldc;
   if (residual && nk > 1) {
-    size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
-    work.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-    if (!work) return Error(Code::OutOfMemory, "gemm: workspace of %zu bytes", bytes);
-    C = work.get();
+    C = g.work;
+    if (!C) {
+      const size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
+      own_work.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!own_work) return Error(Code::OutOfMemory, "gemm: workspace of %zu bytes", bytes);
+      C = own_work.get();
+    }
     ldc = g.N;
   }
 
