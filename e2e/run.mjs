@@ -39,6 +39,7 @@ await import('./tests/queue-order.mjs');
 await import('./tests/queue-restart.mjs');
 await import('./tests/models.mjs');
 await import('./tests/screenshots.mjs');
+await import('./tests/gallery-delete.mjs');
 
 ensureBuilt();
 fs.rmSync(artifacts, { recursive: true, force: true });

@@ -86,6 +86,18 @@ test('generate: prompt -> live preview -> gallery -> file', async (ctx) => {
   expect(meta, `the settings should be embedded in the file's metadata; tags: ${JSON.stringify(info.tags)}`);
   expect(meta.includes(PROMPT) && meta.includes('1234'), 'the embedded settings carry the prompt and the seed');
   ctx.firstOutput = item;
+
+  // Reuse settings: back on Create with exactly this job's settings, seed locked.
   await go(page, 'create');
+  await fillPrompt(page, 'something else');
+  await setNumber(page, 'Seed', 1);
+  await go(page, 'gallery');
+  await page.locator(`.card[data-item-id="${item.id}"]`).click();
+  await page.getByRole('button', { name: 'Reuse settings' }).click();
+  await page.waitForSelector('main[data-surface="create"]');
+  expectEqual(await page.getByRole('textbox', { name: 'Prompt', exact: true }).inputValue(), PROMPT, 'reused prompt');
+  expectEqual(await page.getByLabel('Seed', { exact: true }).inputValue(), '1234', 'reused seed');
+  expectEqual(await page.getByLabel('Steps', { exact: true }).inputValue(), '60', 'reused steps');
+  expect(await page.getByRole('checkbox', { name: 'Lock' }).isChecked(), 'the seed is locked after reuse');
   await resetToDefaults(page);
 }, { timeoutMs: 300_000 });

@@ -1,6 +1,6 @@
 // One screenshot of every surface in the light and the dark theme (e2e/artifacts/), with data
 // from the earlier tests on screen.
-import { test } from '../lib/harness.mjs';
+import { expectEqual, test } from '../lib/harness.mjs';
 import { go } from '../lib/ui.mjs';
 
 const SURFACES = ['create', 'attention', 'maps', 'queue', 'gallery', 'models', 'settings'];
@@ -29,6 +29,7 @@ test('screenshots of every surface, light and dark', async (ctx) => {
     await go(page, 'settings');
     await page.getByLabel('Theme', { exact: true }).selectOption(theme);
     await page.waitForFunction((t) => document.documentElement.dataset.theme === t, theme);
+    expectEqual((await ctx.server.call('settings.get')).theme, theme, 'the theme setting is saved by the app');
     for (const s of SURFACES) {
       await go(page, s);
       if (s === 'gallery' && (await page.locator('.card').count())) await page.locator('.card').first().click();

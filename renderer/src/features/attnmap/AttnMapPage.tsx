@@ -47,6 +47,9 @@ function Controls() {
   );
 }
 
+/** Above this many tiles the matrix (n² cells) is not drawn: it would stall the page for nothing legible. */
+export const MAX_MATRIX_TILES = 2048;
+
 function useMapView() {
   const last = useApp((s) => s.attnmap.last);
   const state = useApp((s) => s.attnmap.state);
@@ -64,11 +67,12 @@ function useMapView() {
     const frames = Array.from({ length: grid[0] }, (_, t) => normalise(frameSlice(probs, grid, t), range, scale));
     const tiles = result.tiles;
     const n = result.numTiles;
-    const mass = normalise(result.tileMass, scaleRange(result.tileMass, scale), scale);
+    const drawable = n <= MAX_MATRIX_TILES && result.tileMass.length === n * n;
+    const mass = drawable ? normalise(result.tileMass, scaleRange(result.tileMass, scale), scale) : new Float32Array(0);
     const current = resolvePattern(config, request.step, request.layer, request.head);
     // The current window on the tile grid the map was captured with.
     const sameTile = last.tile.join() === tile.join();
-    const computed = keptMatrix(grid, last.tile, current);
+    const computed = drawable ? keptMatrix(grid, last.tile, current) : new Uint8Array(0);
     // Should the engine's tile grid ever differ from ours, show its own kept map rather than a wrong one.
     const overlay = computed.length === n * n ? computed : Uint8Array.from(result.kept);
     const queryToken = request.query.kind === 'token' ? request.query.index : null;
@@ -78,8 +82,9 @@ function useMapView() {
       decades,
       grid, frames, tiles, n, mass, overlay, queryToken, queryTile, current, request,
       perFrame: massPerFrame(probs, grid),
-      kept: capturedMass(result.tileMass, overlay, n),
-      keptAtCapture: capturedMass(result.tileMass, result.kept, n),
+      kept: drawable ? capturedMass(result.tileMass, overlay, n) : NaN,
+      keptAtCapture: drawable ? capturedMass(result.tileMass, result.kept, n) : NaN,
+      drawable,
       sameTile,
     };
   }, [last, scale, config, tile]);
@@ -131,6 +136,13 @@ function Frames() {
 function Mass() {
   const { view, pick } = useMapView();
   if (!view) return null;
+  if (!view.drawable) {
+    return (
+      <Section title="Tile-to-tile attention mass">
+        <div className="muted small">{view.n} tiles: too many to draw as a {view.n}×{view.n} matrix. Capture with a larger tile size to see it.</div>
+      </Section>
+    );
+  }
   return (
       <Section title="Tile-to-tile attention mass">
         <div className="row small">
