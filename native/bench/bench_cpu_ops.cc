@@ -148,6 +148,9 @@ TSR_BENCH(cpu_ops) {
   b.run("rope3d_ 1560x12x128", {0, 2 * act_bytes}, [&] { be->rope3d_(y, 12, 128, grid); });
   b.run("permute [1560,12,128]->[12,1560,128]", {0, 2 * act_bytes},
         [&] { be->permute(x.reshape({M, 12, 128}), {1, 0, 2}); });
+  // A fresh 46 MB output per call: above glibc's mmap threshold, so allocation cost shows.
+  Tensor big = be->from_host(random_host({1280, 8960}, 36));
+  b.run("add 1280x8960 (46 MB)", {0, 3.0 * 4 * big.numel()}, [&] { be->add(big, big); });
   Tensor vae = be->from_host(random_host({192, 1, 60, 104}, 34));
   Tensor gamma = be->upload(random_host({192}, 35), WeightKind::Vector);
   const double vae_bytes = 4.0 * vae.numel();

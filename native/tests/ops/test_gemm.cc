@@ -98,6 +98,18 @@ TSR_TEST(ops_gemm, leading_dims_and_long_k) {
   }
 }
 
+// Tall activations: A too large to pack once, so each work item packs its own row block.
+TSR_TEST(ops_gemm, tall_activations) {
+  auto be = make_cpu_backend();
+  Rng rng(4);
+  for (int64_t K : {300, 520}) {
+    Tensor xh = random_tensor(rng, {4201, K}), wh = random_tensor(rng, {45, K}, 0.1f), bh = random_tensor(rng, {45});
+    Tensor y = be->linear(be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, Act::Silu);
+    REQUIRE_OK(be->status());
+    CHECK_REL_L2(rel_l2_vs(host(*be, y), linear_ref(xh, wh, &bh, Act::Silu)), 1e-5);
+  }
+}
+
 TSR_TEST(ops_gemm, linear_residual_gated_and_plain) {
   auto be = make_cpu_backend();
   for_each_isa([&](cpu::Isa isa) {
@@ -159,6 +171,34 @@ TSR_TEST(ops_gemm, raw_gemm_stays_inside_its_matrices) {
       CHECK_REL_L2(std::sqrt(num / den), 1e-5);
     }
   });
+}
+
+// Residual mode over several K blocks without a supplied workspace (gemm() allocates one).
+TSR_TEST(ops_gemm, raw_gemm_residual_own_workspace) {
+  Rng rng(32);
+  const int64_t M = 40, N = 50, K = 700;
+  std::vector<float> A(size_t(M * K)), W(size_t(N * K)), R(size_t(M * N)), gate(static_cast<size_t>(N));
+  for (float& v : A) v = rng.normal();
+  for (float& v : W) v = rng.normal();
+  for (float& v : R) v = rng.normal();
+  for (float& v : gate) v = rng.normal();
+  const std::vector<float> R0 = R;
+  cpu::GemmArgs g;
+  g.M = M, g.N = N, g.K = K;
+  g.A = A.data(), g.lda = K;
+  g.B.w = W.data(), g.B.ldw = K;
+  g.R = R.data(), g.ldr = N;
+  g.gate = gate.data();
+  REQUIRE_OK(cpu::gemm(g, default_pool()));
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t n = 0; n < N; ++n) {
+      double s = 0;
+      for (int64_t k = 0; k < K; ++k) s += double(A[size_t(i * K + k)]) * W[size_t(n * K + k)];
+      const double ref = R0[size_t(i * N + n)] + s * gate[size_t(n)];
+      num += (R[size_t(i * N + n)] - ref) * (R[size_t(i * N + n)] - ref), den += ref * ref;
+    }
+  CHECK_REL_L2(std::sqrt(num / den), 1e-5);
 }
 
 TSR_TEST(ops_gemm, empty_inner_dimension_gives_bias) {

@@ -30,6 +30,30 @@ TSR_TEST(ops_memory, accounting_and_peak) {
   survivor = Tensor();
 }
 
+TSR_TEST(ops_memory, large_blocks_are_reused) {
+  auto be = make_cpu_backend();
+  void* first;
+  {
+    Tensor a = be->empty({1024, 1024});  // 4 MiB: cached when freed
+    first = a.data();
+    CHECK(be->memory().in_use == 4u << 20);
+  }
+  CHECK(be->memory().in_use == 0);
+  Tensor b = be->empty({1024, 1024});
+  CHECK(b.data() == first);
+  CHECK(be->memory().in_use == 4u << 20);
+  b = Tensor();
+  // A limit that leaves no room for the cached block: the cache is emptied, the allocation
+  // of a different size succeeds within the limit.
+  auto& cpu = static_cast<cpu::CpuBackend&>(*be);
+  cpu.set_memory_limit(6u << 20);
+  Tensor c = be->empty({1536, 1024});  // 6 MiB
+  CHECK(c.defined());
+  CHECK_OK(be->status());
+  CHECK(!be->empty({16}).defined());
+  CHECK_CODE(be->status(), Code::OutOfMemory);
+}
+
 TSR_TEST(ops_memory, out_of_memory_and_impossible_sizes) {
   auto be = make_cpu_backend();
   // Far beyond any machine's RAM: refused before touching memory.

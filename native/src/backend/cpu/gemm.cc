@@ -12,6 +12,9 @@
 
 namespace tsr::cpu {
 
+// Up to this many rows the product runs as dot products / panel sweeps without packing.
+static constexpr int64_t kSmallM = 4;
+
 // ------------------------------------------------------------------ ISA selection
 
 const char* isa_name(Isa isa) {
@@ -73,6 +76,7 @@ bool set_gemm_isa(Isa isa) {
 
 const MicroKernel& active_kernel() { return *kernel_for(gemm_isa()); }
 
+
 int gemm_mr() { return kernel_for(gemm_isa())->mr; }
 int gemm_nr() { return kernel_for(gemm_isa())->nr; }
 
@@ -90,6 +94,10 @@ static Blocking blocking_for(const MicroKernel& k) {
   b.mc = int64_t(k.mr) * std::max(1, 144 / k.mr);
   b.nc = int64_t(k.nr) * std::max(1, 2048 / k.nr);
   return b;
+}
+
+bool gemm_residual_needs_work(int64_t M, int64_t K) {
+  return M > kSmallM && K > blocking_for(active_kernel()).kc;
 }
 
 // Per-thread scratch that grows as needed and is reused across calls (GEMMs run thousands of
@@ -216,7 +224,6 @@ static void panel_rows(int64_t m, int64_t K, const float* __restrict x, int64_t 
   }
 }
 
-static constexpr int64_t kSmallM = 4;
 
 static void gemm_small_m_packed(const GemmArgs& g, ThreadPool& pool) {
   const int nr = g.B.packed_nr;
@@ -280,14 +287,18 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
   const bool plain_epilogue = !residual && (g.bias_m || g.bias_n || g.act != Act::None);
 
   // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
-  std::unique_ptr<float, void (*)(void*)> work(nullptr, std::free);
+  // Partial sums over K blocks need somewhere to live; in residual mode that cannot be R.
+  std::unique_ptr<float, void (*)(void*)> own_work(nullptr, std::free);
   float* C = residual ? nullptr : g.C;  // residual mode writes R only
   int64_t ldc = g.ldc;
   if (residual && nk > 1) {
-    size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
-    work.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
-    if (!work) return Error(Code::OutOfMemory, "gemm: workspace of %zu bytes", bytes);
-    C = work.get();
+    C = g.work;
+    if (!C) {
+      const size_t bytes = (size_t(g.M) * size_t(g.N) * sizeof(float) + 63) / 64 * 64;
+      own_work.reset(static_cast<float*>(std::aligned_alloc(64, bytes)));
+      if (!own_work) return Error(Code::OutOfMemory, "gemm: workspace of %zu bytes", bytes);
+      C = own_work.get();
+    }
     ldc = g.N;
   }
 
@@ -295,6 +306,12 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
   const int64_t nc_max = std::min(bl.nc, (g.N + NR - 1) / NR * NR);
   float* Bp = b_scratch.get(size_t(nc_max) * size_t(std::max<int64_t>(1, std::min(bl.kc, g.K))));
   if (!Bp) return Error(Code::OutOfMemory, "gemm: packing buffer");
+  thread_local Scratch a_shared_scratch;
+  float* As = nullptr;  // all of A's current K block, when small (see shared_a below)
+  if (g.M * std::min(bl.kc, g.K) <= (int64_t(1) << 20)) {
+    As = a_shared_scratch.get(size_t((g.M + MR - 1) / MR * MR) * size_t(std::max<int64_t>(1, std::min(bl.kc, g.K))));
+    if (!As) return Error(Code::OutOfMemory, "gemm: packing buffer");
+  }
   std::atomic<bool> oom{false};
   const int threads = pool.size();
 
@@ -332,10 +349,22 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
       const int64_t per_group = (npanels + groups - 1) / groups;
       groups = (npanels + per_group - 1) / per_group;
 
+      // When a row block is shared by several items and A is small, pack all of A once
+      // (in parallel) instead of once per item.
+      const bool shared_a = As && groups > 1;
+      if (shared_a) {
+        const int64_t mpanels = (g.M + MR - 1) / MR;
+        pool.parallel_for(mpanels, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, kc * MR)),
+                          [&](int64_t a0, int64_t a1) {
+          for (int64_t ip = a0; ip < a1; ++ip)
+            pack_a(g.A, g.lda, ip * MR, std::min<int64_t>(MR, g.M - ip * MR), p0, kc, MR, As + ip * MR * kc);
+        });
+      }
+
       pool.parallel_for(mblocks * groups, 1, [&](int64_t it0, int64_t it1) {
         thread_local Scratch a_scratch;
-        float* Ap = a_scratch.get(size_t(bl.mc) * size_t(std::max<int64_t>(1, kc)));
-        if (!Ap) {
+        float* Ap = shared_a ? nullptr : a_scratch.get(size_t(bl.mc) * size_t(std::max<int64_t>(1, kc)));
+        if (!shared_a && !Ap) {
           oom = true;
           return;
         }
@@ -344,7 +373,9 @@ Status gemm(const GemmArgs& g, ThreadPool& pool) {
         for (int64_t it = it0; it < it1; ++it) {
           const int64_t ib = it / groups, gi = it % groups;
           const int64_t i0 = ib * bl.mc, mc = std::min(bl.mc, g.M - i0);
-          if (ib != packed_block) {
+          if (shared_a) {
+            Ap = As + i0 * kc;
+          } else if (ib != packed_block) {
             pack_a(g.A, g.lda, i0, mc, p0, kc, MR, Ap);
             packed_block = ib;
           }

@@ -47,7 +47,13 @@ struct GemmArgs {
   float* R = nullptr;  // residual mode when set: R += result ⊙ gate
   int64_t ldr = 0;
   const float* gate = nullptr;  // per column; null = 1
+  // Residual mode with K spanning several blocks keeps partial sums in an M×N scratch:
+  // supply it (gemm_residual_needs_work) to have it come from the backend's allocator,
+  // otherwise gemm() allocates one per call.
+  float* work = nullptr;
 };
+
+bool gemm_residual_needs_work(int64_t M, int64_t K);
 
 // Errors: InvalidArgument for inconsistent arguments, OutOfMemory when a workspace cannot be
 // allocated. Never reads or writes outside the described matrices.

@@ -94,6 +94,12 @@ void CpuBackend::linear_residual_(Tensor& res, const Tensor& x, const Tensor& w,
   g.bias_n = b ? b->data_as<float>() : nullptr;
   g.R = res.data_as<float>(), g.ldr = N;
   g.gate = gate ? gate->data_as<float>() : nullptr;
+  Tensor work;
+  if (gemm_residual_needs_work(M, K)) {
+    work = alloc({M, N}, "linear_residual_");
+    if (!work.defined()) return;
+    g.work = work.data_as<float>();
+  }
   Status st = gemm(g, pool());
   if (!st.ok()) fail(st.with_context("linear_residual_"));
 }

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -46,6 +47,51 @@ void MemCounter::add(uint64_t n) {
   }
 }
 
+// Blocks at least this large are cached and rounded to kCacheGrain; smaller ones come from
+// malloc's own pools, which already reuse memory without faults.
+constexpr uint64_t kCacheMin = uint64_t(1) << 20;
+constexpr uint64_t kCacheGrain = uint64_t(1) << 16;
+
+// Most bytes the cache keeps: an eighth of RAM, at most 4 GiB.
+static uint64_t cache_cap() {
+  static const uint64_t cap = std::min<uint64_t>(host_ram().total / 8, uint64_t(4) << 30);
+  return cap;
+}
+
+void* MemCounter::take(uint64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (size_t i = 0; i < blocks_.size(); ++i)
+    if (blocks_[i].first == bytes) {
+      void* p = blocks_[i].second;
+      blocks_[i] = blocks_.back();
+      blocks_.pop_back();
+      cached_ -= bytes;
+      return p;
+    }
+  return nullptr;
+}
+
+bool MemCounter::give(void* p, uint64_t bytes) {
+  if (bytes < kCacheMin) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (cached_ + bytes > cache_cap()) return false;
+  blocks_.push_back({bytes, p});
+  cached_ += bytes;
+  return true;
+}
+
+void MemCounter::trim() {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& b : blocks_) std::free(b.second);
+  blocks_.clear();
+  cached_ = 0;
+}
+
+uint64_t MemCounter::cached() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return cached_;
+}
+
 CpuBackend::CpuBackend() : mem_(std::make_shared<MemCounter>()) {}
 
 // Element count of `shape` with every dimension checked, so that a corrupt header or an
@@ -66,27 +112,36 @@ Tensor CpuBackend::alloc(const Shape& shape, const char* op) {
   int64_t n = 0;
   if (!checked_numel(shape, n))
     return fail(Error(Code::InvalidSize, "%s: impossible tensor shape %s", op, shape_str(shape).c_str()));
-  uint64_t bytes = uint64_t(n) * sizeof(float);
-  uint64_t rounded = (bytes + 63) / 64 * 64;
+  const uint64_t bytes = uint64_t(n) * sizeof(float);
+  const uint64_t grain = bytes >= kCacheMin ? kCacheGrain : 64;
+  const uint64_t rounded = std::max<uint64_t>(64, (bytes + grain - 1) / grain * grain);
   uint64_t limit = mem_->limit.load();
   if (limit == 0) {
     static const uint64_t ram_total = host_ram().total;  // read /proc once, not per allocation
     limit = ram_total;
   }
-  // Linux overcommits, so a request larger than RAM would "succeed" and be killed later on
-  // first touch; refuse it here instead.
-  if (limit != 0 && mem_->in_use.load() + rounded > limit)
-    return fail(Error(Code::OutOfMemory, "%s: %s float32 needs %.3g GB, limit %.3g GB with %.3g GB in use",
-                      op, shape_str(shape).c_str(), double(bytes) / 1e9, double(limit) / 1e9,
-                      double(mem_->in_use.load()) / 1e9));
-  void* p = std::aligned_alloc(64, rounded ? rounded : 64);
-  if (!p)
-    return fail(Error(Code::OutOfMemory, "%s: allocation of %.3g GB failed", op, double(bytes) / 1e9));
+  void* p = rounded >= kCacheMin ? mem_->take(rounded) : nullptr;
+  if (!p) {
+    // Linux overcommits, so a request larger than RAM would "succeed" and be killed later on
+    // first touch; refuse it here instead. Cached blocks are given back first.
+    if (limit != 0 && mem_->in_use.load() + mem_->cached() + rounded > limit) mem_->trim();
+    if (limit != 0 && mem_->in_use.load() + rounded > limit)
+      return fail(Error(Code::OutOfMemory, "%s: %s float32 needs %.3g GB, limit %.3g GB with %.3g GB in use",
+                        op, shape_str(shape).c_str(), double(bytes) / 1e9, double(limit) / 1e9,
+                        double(mem_->in_use.load()) / 1e9));
+    p = std::aligned_alloc(64, rounded);
+    if (!p) {
+      mem_->trim();
+      p = std::aligned_alloc(64, rounded);
+    }
+    if (!p)
+      return fail(Error(Code::OutOfMemory, "%s: allocation of %.3g GB failed", op, double(bytes) / 1e9));
+  }
   mem_->add(rounded);
   std::shared_ptr<MemCounter> counter = mem_;
   std::shared_ptr<void> owner(p, [counter, rounded](void* q) {
-    std::free(q);
     counter->sub(rounded);
+    if (!counter->give(q, rounded)) std::free(q);
   });
   return Tensor::wrap(p, DType::F32, shape, DeviceKind::Cpu, std::move(owner));
 }
