@@ -44,7 +44,10 @@ MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, 
   const bool t5_always = in.keep_text_encoder || in.text_encoder_resident;
   e.weights_bytes = dit_w + vae_w + t5_w;
   const uint64_t resident = dit_w + vae_w + (t5_always ? t5_w : 0);
-  const uint64_t text_stage = e.text_bytes + (t5_always ? 0 : t5_w);
+  // A text encoder that is not kept streams one layer's matrices at a time (UmT5Encoder).
+  const uint64_t t5_layer_w =
+      (uint64_t(in.t5.dim) * in.t5.dim_attn * 4 + uint64_t(in.t5.dim) * in.t5.dim_ffn * 3) * wb;
+  const uint64_t text_stage = e.text_bytes + (t5_always ? 0 : t5_layer_w);
   e.activations_bytes = std::max({e.text_bytes, e.denoise_bytes, e.decode_bytes});
   e.peak_bytes = resident + std::max({text_stage, e.denoise_bytes, e.decode_bytes});
   return e;
