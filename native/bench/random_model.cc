@@ -47,11 +47,11 @@ class RandomStore final : public WeightStore {
       }
     });
     if (dtype_ == DType::F32) return t;
-    Tensor h = host_empty(dtype_, s);  // stored like the real file (umT5-XXL ships in bf16)
+    Tensor stored = host_empty(dtype_, s);  // like the real file (umT5-XXL ships in bf16)
     default_pool().parallel_for(t.numel(), 1 << 16, [&](int64_t b, int64_t e) {
-      convert_from_f32(p + b, static_cast<uint16_t*>(h.data()) + b, dtype_, size_t(e - b));
+      convert_from_f32(p + b, static_cast<uint16_t*>(stored.data()) + b, dtype_, size_t(e - b));
     });
-    return h;
+    return stored;
   }
   const std::map<std::string, std::string>& metadata() const override { return meta_; }
 
