@@ -86,16 +86,16 @@ Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s)
 
 #ifdef TSR_WITH_CUBLASLT
 Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s);  // gemm_cublaslt.cc
+bool gemm_cublaslt_direct(const GemmArgs& a);
 bool gemm_uses_cublaslt() { return true; }
 #else
 bool gemm_uses_cublaslt() { return false; }
+bool gemm_cublaslt_direct(const GemmArgs&) { return true; }
 #endif
 
 size_t gemm_scratch_bytes(const GemmArgs& a) {
-  if (!gemm_uses_cublaslt() || a.force_own || a.K % 8 != 0) return 0;
-  if (a.res || a.yt == DType::F32) return size_t(a.M) * a.N * 4;
-  if (a.act != Act::None) return size_t(a.M) * a.N * 2;
-  return 0;
+  if (!gemm_uses_cublaslt() || a.force_own || a.K % 8 != 0 || gemm_cublaslt_direct(a)) return 0;
+  return size_t(a.M) * a.N * ((a.res || a.yt == DType::F32) ? 4 : 2);
 }
 
 Status gemm(const GemmArgs& a, cudaStream_t s) {
