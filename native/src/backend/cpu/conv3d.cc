@@ -118,7 +118,9 @@ void conv_direct(const ConvGeom& g, const float* w, const float* bias, int64_t c
   const int64_t bands = (g.Ho + kBand - 1) / kBand;
   const int64_t HR = (kBand - 1) * g.sh + g.kh;  // input rows per band and (ci, dt)
   pool.parallel_for(g.To * bands, 1, [&](int64_t i0, int64_t i1) {
-    std::vector<float> pad(static_cast<size_t>(g.cin * g.kt * HR * Wp));
+    // Reused across calls; rows a band does not fill are never read (their taps are skipped).
+    thread_local std::vector<float> pad;
+    if (pad.size() < size_t(g.cin * g.kt * HR * Wp)) pad.resize(size_t(g.cin * g.kt * HR * Wp));
     std::vector<int64_t> off;
     std::vector<int32_t> kidx;
     for (int64_t item = i0; item < i1; ++item) {
