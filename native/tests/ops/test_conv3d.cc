@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backend/cpu/gemm.h"
+#include "core/threadpool.h"
 #include "ops_support.h"
 
 using namespace tsr;
@@ -129,6 +130,19 @@ TSR_TEST(ops_conv3d, implicit_gemm_path_all_isas) {
     check_conv(*be, rng, {9, 2, 6, 20}, {17, 9, 1, 3, 3}, make_spec(1, 1, 2, 0, 0, 1, 1, 1, 1), true);  // stride W
   }
   cpu::set_gemm_isa(saved);
+}
+
+TSR_TEST(ops_conv3d, many_threads) {
+  const int saved = default_pool().size();
+  set_default_pool_threads(11);
+  {
+    auto be = make_cpu_backend();
+    Rng rng(405);
+    const Conv3dSpec causal = make_spec(1, 1, 1, 2, 0, 1, 1, 1, 1);
+    check_conv(*be, rng, {8, 3, 37, 45}, {8, 8, 3, 3, 3}, causal, true);       // direct, many bands
+    check_conv(*be, rng, {120, 2, 5, 9}, {24, 120, 3, 3, 3}, causal, true);    // implicit GEMM
+  }
+  set_default_pool_threads(saved);
 }
 
 TSR_TEST(ops_conv3d, errors) {

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backend/cpu/gemm.h"
+#include "core/threadpool.h"
 #include "ops_support.h"
 
 using namespace tsr;
@@ -96,6 +97,30 @@ TSR_TEST(ops_gemm, leading_dims_and_long_k) {
     CHECK(y.shape() == (Shape{2, 3, 7, 45}));
     CHECK_REL_L2(rel_l2_vs(host(*be, y), linear_ref(xh, wh, &bh, Act::GeluTanh)), 1e-5);
   }
+}
+
+// Work splitting for many threads (desktop CPUs have 8-32): more items than row blocks, the
+// shared packed A, conv bands. Oversubscribed here, which only costs time.
+TSR_TEST(ops_gemm, many_threads) {
+  const int saved = default_pool().size();
+  set_default_pool_threads(13);
+  {
+    auto be = make_cpu_backend();
+    Rng rng(6);
+    for (Sizes z : std::vector<Sizes>{{1, 70, 33}, {7, 300, 129}, {150, 65, 600}, {290, 37, 77}}) {
+      Tensor xh = random_tensor(rng, {z.M, z.K}), wh = random_tensor(rng, {z.N, z.K}, 0.2f), bh = random_tensor(rng, {z.N});
+      Tensor y = be->linear(be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, Act::GeluTanh);
+      CHECK_REL_L2(rel_l2_vs(host(*be, y), linear_ref(xh, wh, &bh, Act::GeluTanh)), 1e-5);
+      Tensor rh = random_tensor(rng, {z.M, z.N});
+      Tensor res = be->from_host(rh);
+      be->linear_residual_(res, be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, nullptr);
+      std::vector<double> ref = linear_ref(xh, wh, &bh, Act::None);
+      for (size_t i = 0; i < ref.size(); ++i) ref[i] += rh.data_as<float>()[i];
+      CHECK_REL_L2(rel_l2_vs(host(*be, res), ref), 1e-5);
+    }
+    CHECK_OK(be->status());
+  }
+  set_default_pool_threads(saved);
 }
 
 // Tall activations: A too large to pack once, so each work item packs its own row block.

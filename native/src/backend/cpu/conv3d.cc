@@ -110,13 +110,17 @@ void conv_direct(const ConvGeom& g, const float* w, const float* bias, int64_t c
 
   // Work items are bands of kBand output rows of one output frame. Each copies the input
   // rows its taps read into a W-padded buffer (zero margins, and slack so the last tile may
-  // read a full VW lanes), so every tap of every tile is a plain contiguous load.
-  constexpr int64_t kBand = 4;
+  // read a full VW lanes), so every tap of every tile is a plain contiguous load. Bands are
+  // as tall as fit ~1 MiB of buffer: the kh-1 rows shared with the next band are copied twice.
+  const int64_t Wp = std::max(g.pw + g.W, g.Wo + g.kw - 1) + VW;
+  const int64_t row_bytes = g.cin * g.kt * Wp * int64_t(sizeof(float));
+  const int64_t kBand = std::clamp<int64_t>(((int64_t(1) << 20) / row_bytes - g.kh) / g.sh + 1, 1, 16);
   const int64_t bands = (g.Ho + kBand - 1) / kBand;
   const int64_t HR = (kBand - 1) * g.sh + g.kh;  // input rows per band and (ci, dt)
-  const int64_t Wp = std::max(g.pw + g.W, g.Wo + g.kw - 1) + VW;
   pool.parallel_for(g.To * bands, 1, [&](int64_t i0, int64_t i1) {
-    std::vector<float> pad(static_cast<size_t>(g.cin * g.kt * HR * Wp));
+    // Reused across calls; rows a band does not fill are never read (their taps are skipped).
+    thread_local std::vector<float> pad;
+    if (pad.size() < size_t(g.cin * g.kt * HR * Wp)) pad.resize(size_t(g.cin * g.kt * HR * Wp));
     std::vector<int64_t> off;
     std::vector<int32_t> kidx;
     for (int64_t item = i0; item < i1; ++item) {

@@ -50,14 +50,13 @@ bool isa_available(Isa isa) {
 }
 
 static Isa best_isa() {
-  // TSR_CPU_ISA=generic|avx2 caps the choice (debugging, or comparing kernels).
-  const char* env = std::getenv("TSR_CPU_ISA");
-  for (Isa isa : {Isa::Avx512, Isa::Avx2}) {
-    if (env && *env && std::strcmp(env, isa_name(isa)) != 0 &&
-        !(isa == Isa::Avx2 && std::strcmp(env, "avx512") == 0))
-      continue;
-    if (isa_available(isa)) return isa;
-  }
+  // TSR_CPU_ISA=generic|avx2|avx512 caps the choice (debugging, comparing kernels).
+  Isa cap = Isa::Avx512;
+  if (const char* env = std::getenv("TSR_CPU_ISA"); env && *env)
+    for (Isa isa : {Isa::Generic, Isa::Avx2, Isa::Avx512})
+      if (std::strcmp(env, isa_name(isa)) == 0) cap = isa;
+  for (Isa isa : {Isa::Avx512, Isa::Avx2})
+    if (isa <= cap && isa_available(isa)) return isa;
   return Isa::Generic;
 }
 
@@ -75,7 +74,6 @@ bool set_gemm_isa(Isa isa) {
 }
 
 const MicroKernel& active_kernel() { return *kernel_for(gemm_isa()); }
-
 
 int gemm_mr() { return kernel_for(gemm_isa())->mr; }
 int gemm_nr() { return kernel_for(gemm_isa())->nr; }

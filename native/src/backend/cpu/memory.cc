@@ -1,6 +1,8 @@
 #include "backend/cpu/memory.h"
 
+#if __has_include(<unistd.h>)
 #include <unistd.h>
+#endif
 
 #include <algorithm>
 #include <cstdio>
