@@ -26,6 +26,9 @@ enum class Act : uint8_t { None = 0, GeluTanh, Silu };
 // How a weight is used decides how a backend stores it (CUDA: bf16 matrices, fp32 vectors).
 enum class WeightKind : uint8_t {
   Matrix = 0,  // linear weight [out, in]
+  // Linear weight whose stored precision is kept (up to float32) for layers where rounding is
+  // amplified (umT5's unscaled attention); a bf16 backend may compute these in TF32.
+  PreciseMatrix = 4,
   Conv,        // convolution weight [out, in, kt, kh, kw]
   Vector,      // bias, norm gain, modulation table: kept in float32
   Embedding,   // token embedding table [vocab, dim]

@@ -54,6 +54,8 @@ StatusOr<std::unique_ptr<UmT5Encoder>> UmT5Encoder::load(const WeightStore& weig
   auto big = [&](const std::string& name, const Shape& shape, WeightKind kind) {
     return streamed ? b.take_host(name, shape) : b.take(name, shape, kind);
   };
+  // The encoder's logits are unscaled, so its matrices keep the checkpoint's precision.
+  const WeightKind matrix = WeightKind::PreciseMatrix;
   w->token_embedding = big("token_embedding.weight", {cfg.vocab, D}, WeightKind::Embedding);
   if (cfg.shared_pos)
     w->shared_pos_embedding = b.take("pos_embedding.embedding.weight", pos_shape, WeightKind::Vector);
@@ -62,16 +64,16 @@ StatusOr<std::unique_ptr<UmT5Encoder>> UmT5Encoder::load(const WeightStore& weig
     const std::string p = "blocks." + std::to_string(l);
     Weights::Layer& L = w->layers[size_t(l)];
     L.norm1 = b.take(p + ".norm1.weight", {D}, WeightKind::Vector);
-    L.q = big(p + ".attn.q.weight", {A, D}, WeightKind::Matrix);
-    L.k = big(p + ".attn.k.weight", {A, D}, WeightKind::Matrix);
-    L.v = big(p + ".attn.v.weight", {A, D}, WeightKind::Matrix);
-    L.o = big(p + ".attn.o.weight", {D, A}, WeightKind::Matrix);
+    L.q = big(p + ".attn.q.weight", {A, D}, matrix);
+    L.k = big(p + ".attn.k.weight", {A, D}, matrix);
+    L.v = big(p + ".attn.v.weight", {A, D}, matrix);
+    L.o = big(p + ".attn.o.weight", {D, A}, matrix);
     if (!cfg.shared_pos)
       L.pos_embedding = b.take(p + ".pos_embedding.embedding.weight", pos_shape, WeightKind::Vector);
     L.norm2 = b.take(p + ".norm2.weight", {D}, WeightKind::Vector);
-    L.ffn_gate = big(p + ".ffn.gate.0.weight", {F, D}, WeightKind::Matrix);
-    L.ffn_fc1 = big(p + ".ffn.fc1.weight", {F, D}, WeightKind::Matrix);
-    L.ffn_fc2 = big(p + ".ffn.fc2.weight", {D, F}, WeightKind::Matrix);
+    L.ffn_gate = big(p + ".ffn.gate.0.weight", {F, D}, matrix);
+    L.ffn_fc1 = big(p + ".ffn.fc1.weight", {F, D}, matrix);
+    L.ffn_fc2 = big(p + ".ffn.fc2.weight", {D, F}, matrix);
   }
   w->norm = b.take("norm.weight", {D}, WeightKind::Vector);
   TSR_RETURN_IF_ERROR(b.finish());
@@ -105,7 +107,7 @@ StatusOr<Tensor> UmT5Encoder::encode(const std::vector<int32_t>& ids, int real_l
       uploaded = H;
       for (Tensor* t : {&uploaded.q, &uploaded.k, &uploaded.v, &uploaded.o, &uploaded.ffn_gate, &uploaded.ffn_fc1,
                         &uploaded.ffn_fc2})
-        *t = be_.upload(*t, WeightKind::Matrix);
+        *t = be_.upload(*t, WeightKind::PreciseMatrix);
     }
     const Weights::Layer& L = streamed ? uploaded : H;
     // ---- self-attention: logits q·kᵀ + bias[bucket(j − i), h], pad keys masked, no scaling

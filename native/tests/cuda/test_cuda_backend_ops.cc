@@ -58,6 +58,10 @@ TSR_TEST(cuda_ops, gemms_norms_elementwise_match_cpu) {
     Tensor xc = C.from_host(xh), xg = G.from_host(xh);
     for (Act act : {Act::None, Act::GeluTanh, Act::Silu})
       expect_close(G, G.linear(xg, wg, &bg, act), C.linear(xc, wc, &bc, act), 2e-2, "linear");
+    // PreciseMatrix from a float32 checkpoint: float32 weights, TF32 products.
+    Tensor wpg = G.upload(wh, WeightKind::PreciseMatrix), wpc = C.upload(wh, WeightKind::PreciseMatrix);
+    expect_close(G, G.linear_f32(xg, wpg, &bg, Act::GeluTanh), C.linear_f32(xc, wpc, &bc, Act::GeluTanh), 2e-3,
+                 "linear precise");
     Tensor rc = C.from_host(rh), rg = G.from_host(rh);
     C.linear_residual_(rc, xc, wc, &bc, &gc);
     G.linear_residual_(rg, xg, wg, &bg, &gg);

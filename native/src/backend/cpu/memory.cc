@@ -244,7 +244,7 @@ Tensor CpuBackend::upload(const Tensor& host, WeightKind kind) {
   }
   // Linear weights go to the GEMM's panel layout (packed_weight.h), as [dim0, rest] (1×1
   // conv or patch-embedding weights are taken as Matrix and reshaped to 2-d by the models).
-  if (kind == WeightKind::Matrix && host.ndim() >= 2) {
+  if ((kind == WeightKind::Matrix || kind == WeightKind::PreciseMatrix) && host.ndim() >= 2) {
     const int nr = gemm_nr();
     const int64_t N = host.dim(0), K = N ? host.numel() / N : 0;
     Tensor buf = alloc({packed_floats(N, K, nr)}, "upload");

@@ -70,8 +70,12 @@ class CudaBackend final : public Backend {
     if (!host.defined() || host.device() != DeviceKind::Cpu)
       return fail(Error(Code::InvalidArgument, "upload: expects a host tensor"));
     // bf16 checkpoints (umT5-XXL, bf16 DiT exports) go to the device as they are.
-    if (host.dtype() == DType::BF16 && (kind == WeightKind::Matrix || kind == WeightKind::Embedding))
+    if (host.dtype() == DType::BF16 &&
+        (kind == WeightKind::Matrix || kind == WeightKind::PreciseMatrix || kind == WeightKind::Embedding))
       return copy_in(host.data(), DType::BF16, host.shape());
+    // A float32 checkpoint's PreciseMatrix stays float32 (computed in TF32 by gemm_f32).
+    if (host.dtype() == DType::F32 && kind == WeightKind::PreciseMatrix && host.ndim() == 2)
+      return copy_in(host.data(), DType::F32, host.shape());
     Tensor f32 = host.dtype() == DType::F32 ? host : host_to_f32(host);
     if (!f32.defined()) return fail(Error(Code::OutOfMemory, "upload: host conversion failed"));
     const float* src = f32.data_as<float>();
@@ -177,7 +181,7 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- GEMM
   bool gemm_shapes(const Tensor& x, const Tensor& w, const Tensor* b, int64_t& M, int64_t& N, int64_t& K, const char* op) {
-    if (w.ndim() != 2 || w.dtype() != DType::BF16)
+    if (w.ndim() != 2 || (w.dtype() != DType::BF16 && w.dtype() != DType::F32))
       return ok(Error(Code::ShapeMismatch, "%s: weight must be an uploaded [out, in] matrix, got %s", op, shape_str(w.shape()).c_str()));
     N = w.dim(0);
     K = w.dim(1);
@@ -196,11 +200,18 @@ class CudaBackend final : public Backend {
     if (!check_inputs({&x, &w}, "linear")) return Tensor();
     int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear")) return Tensor();
-    Tensor xb = as_bf16(x);
     Shape os = x.shape();
     os.back() = N;
     Tensor y = alloc(out, os);
-    if (!xb.defined() || !y.defined()) return Tensor();
+    if (!y.defined()) return y;
+    if (w.dtype() == DType::F32) {  // PreciseMatrix from a float32 checkpoint
+      cuda::GemmArgs a;
+      a.bias = b ? b->data_as<float>() : nullptr;
+      a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = out;
+      return precise_gemm(a, x, w) ? y : Tensor();
+    }
+    Tensor xb = as_bf16(x);
+    if (!xb.defined()) return Tensor();
     cuda::GemmArgs a;
     a.x = xb.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
@@ -230,8 +241,18 @@ class CudaBackend final : public Backend {
       return;
     }
     res = as_f32(res);
+    if (!res.defined()) return;
+    if (w.dtype() == DType::F32) {  // PreciseMatrix from a float32 checkpoint
+      cuda::GemmArgs a;
+      a.bias = b ? b->data_as<float>() : nullptr;
+      a.M = M; a.N = N; a.K = K;
+      a.res = res.data_as<float>();
+      a.gate = gate ? gate->data_as<float>() : nullptr;
+      precise_gemm(a, x, w);
+      return;
+    }
     Tensor xb = as_bf16(x);
-    if (!res.defined() || !xb.defined()) return;
+    if (!xb.defined()) return;
     cuda::GemmArgs a;
     a.x = xb.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
@@ -245,6 +266,14 @@ class CudaBackend final : public Backend {
       a.scratch = scratch.data();
     }
     ok(cuda::gemm(a, stream_));
+  }
+
+  // x (converted to float32) times a float32 weight in TF32, then a's epilogue.
+  bool precise_gemm(const cuda::GemmArgs& a, const Tensor& x, const Tensor& w) {
+    Tensor xf = as_f32(x);
+    Tensor z = alloc(DType::F32, {a.M, a.N});
+    if (!xf.defined() || !z.defined()) return false;
+    return ok(cuda::gemm_f32(a, xf.data_as<float>(), w.data_as<float>(), z.data_as<float>(), stream_));
   }
 
   // ---------------------------------------------------------------- norms

@@ -68,7 +68,36 @@ __global__ void epilogue_kernel(GemmArgs a, const Z* __restrict__ z) {
     for (int64_t n = threadIdx.x; n < a.N; n += blockDim.x) epi.apply(m, n, to_f32(z[m * a.N + n]), a.N);
 }
 
+__global__ void gemm_f32_simple_kernel(const float* __restrict__ x, const float* __restrict__ w, float* __restrict__ z,
+                                       int64_t M, int64_t N, int64_t K) {
+  int64_t n = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  for (int64_t m = blockIdx.y; m < M; m += gridDim.y) {
+    if (n >= N) return;
+    float acc = 0.0f;
+    for (int64_t k = 0; k < K; ++k) acc += x[m * K + k] * w[n * K + k];
+    z[m * N + n] = acc;
+  }
+}
+
 }  // namespace
+
+#ifdef TSR_WITH_CUBLASLT
+Status gemm_f32_cublaslt(const float* x, const float* w, float* z, int64_t M, int64_t N, int64_t K, cudaStream_t s);
+#endif
+
+Status gemm_f32(const GemmArgs& a, const float* x, const float* w, float* z, cudaStream_t s) {
+  if (a.M == 0 || a.N == 0) return OkStatus();
+  Status st = Error(Code::Unsupported, "no TF32 library path");
+#ifdef TSR_WITH_CUBLASLT
+  st = gemm_f32_cublaslt(x, w, z, a.M, a.N, a.K, s);
+#endif
+  if (!st.ok()) {
+    dim3 grid(unsigned((a.N + 127) / 128), unsigned(a.M < 65535 ? a.M : 65535));
+    gemm_f32_simple_kernel<<<grid, 128, 0, s>>>(x, w, z, a.M, a.N, a.K);
+    TSR_RETURN_IF_ERROR(check_launch("gemm_f32_simple"));
+  }
+  return gemm_epilogue(a, z, DType::F32, s);
+}
 
 Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s) {
   dim3 blocks(unsigned(a.M < 8192 ? a.M : 8192), unsigned(a.M > 8192 ? 8 : 1));

@@ -148,6 +148,46 @@ bool fused_gelu(LtState& st) {
 
 }  // namespace
 
+// Float32 operands on the tensor cores in TF32 (cuBLASLt's FAST_TF32 compute), f32 result.
+Status gemm_f32_cublaslt(const float* x, const float* w, float* z, int64_t M, int64_t N, int64_t K, cudaStream_t s) {
+  LtState& st = state();
+  std::lock_guard<std::mutex> lock(st.mu);
+  TSR_RETURN_IF_ERROR(ensure_handle(st));
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
+  Status result;
+  do {
+    if (!(result = lt_status(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F), "desc")).ok()) break;
+    cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
+    cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta);
+    cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb);
+    cublasLtMatrixLayoutCreate(&la, CUDA_R_32F, uint64_t(K), uint64_t(N), K);
+    cublasLtMatrixLayoutCreate(&lb, CUDA_R_32F, uint64_t(K), uint64_t(M), K);
+    cublasLtMatrixLayoutCreate(&lc, CUDA_R_32F, uint64_t(N), uint64_t(M), N);
+    cublasLtMatmulPreference_t pref = nullptr;
+    cublasLtMatmulPreferenceCreate(&pref);
+    cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &st.workspace_bytes,
+                                         sizeof st.workspace_bytes);
+    cublasLtMatmulHeuristicResult_t heur{};
+    int found = 0;
+    cublasStatus_t hs = cublasLtMatmulAlgoGetHeuristic(st.handle, op, la, lb, lc, lc, pref, 1, &heur, &found);
+    cublasLtMatmulPreferenceDestroy(pref);
+    if (hs != CUBLAS_STATUS_SUCCESS || found == 0) {
+      result = Error(Code::Unsupported, "cuBLASLt has no TF32 algorithm");
+      break;
+    }
+    float alpha = 1.0f, beta = 0.0f;
+    result = lt_status(cublasLtMatmul(st.handle, op, &alpha, w, la, x, lb, &beta, z, lc, z, lc, &heur.algo,
+                                      st.workspace, st.workspace_bytes, s),
+                       "cublasLtMatmul tf32");
+  } while (false);
+  if (lc) cublasLtMatrixLayoutDestroy(lc);
+  if (lb) cublasLtMatrixLayoutDestroy(lb);
+  if (la) cublasLtMatrixLayoutDestroy(la);
+  if (op) cublasLtMatmulDescDestroy(op);
+  return result;
+}
+
 // Written straight to the bf16 output (bias, and GELU when cuBLASLt's is the tanh one, fused).
 bool gemm_cublaslt_direct(const GemmArgs& a) {
   if (a.res || a.yt != DType::BF16) return false;

@@ -72,6 +72,10 @@ struct GemmArgs {
   void* scratch = nullptr;
 };
 size_t gemm_scratch_bytes(const GemmArgs& a);
+// Float32 operands (PreciseMatrix weights from float32 checkpoints): z[M,N] = x·wᵀ in TF32 on
+// the tensor cores where cuBLASLt is there (fp32 FMA otherwise), then a's bias/act/residual.
+// z is an [M, N] float32 scratch; a.x/a.w are ignored.
+Status gemm_f32(const GemmArgs& a, const float* x, const float* w, float* z, cudaStream_t s);
 Status gemm(const GemmArgs& a, cudaStream_t s);
 bool gemm_uses_cublaslt();
 // Applies bias, activation and the gated residual to a finished GEMM output z[M,N]:
