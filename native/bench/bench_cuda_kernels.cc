@@ -159,17 +159,26 @@ TSR_BENCH(cuda_gemm) {
   };
   for (const auto& s : shapes) {
     if (!b.wants(s.name)) continue;
-    DeviceBuf x(size_t(s.m) * s.k * 2), w(size_t(s.n) * s.k * 2), y(size_t(s.m) * s.n * 2);
+    DeviceBuf x(size_t(s.m) * s.k * 2), w(size_t(s.n) * s.k * 2), y(size_t(s.m) * s.n * 2),
+        scratch(size_t(s.m) * s.n * 4), bias(size_t(s.n) * 4);
     fill_random(x, size_t(s.m) * s.k, 4);
     fill_random(w, size_t(s.n) * s.k, 5);
-    cuda::GemmArgs a;
-    a.x = x.as<__nv_bfloat16>(); a.w = w.as<__nv_bfloat16>();
-    a.M = s.m; a.N = s.n; a.K = s.k; a.y = y.p; a.yt = DType::BF16;
-    for (bool own : {false, true}) {
-      if (!own && !cuda::gemm_uses_cublaslt()) continue;
-      a.force_own = own;
-      std::string name = std::string(s.name) + (own ? " own" : " cublaslt");
-      b.run(name, {2.0 * s.m * s.n * s.k, 0}, [&] { (void)cuda::gemm(a, nullptr); }, device_sync);
+    cudaMemset(bias.p, 0, size_t(s.n) * 4);
+    // Plain, and with the DiT's epilogues: bias, bias + GELU (what linear() runs).
+    for (int epi = 0; epi < 3; ++epi) {
+      cuda::GemmArgs a;
+      a.x = x.as<__nv_bfloat16>(); a.w = w.as<__nv_bfloat16>();
+      a.M = s.m; a.N = s.n; a.K = s.k; a.y = y.p; a.yt = DType::BF16;
+      if (epi >= 1) a.bias = bias.as<float>();
+      if (epi == 2) a.act = Act::GeluTanh;
+      a.scratch = scratch.p;
+      for (bool own : {false, true}) {
+        if (!own && !cuda::gemm_uses_cublaslt()) continue;
+        a.force_own = own;
+        std::string name = std::string(s.name) + (epi == 1 ? " +bias" : epi == 2 ? " +bias+gelu" : "") +
+                           (own ? " own" : " cublaslt");
+        b.run(name, {2.0 * s.m * s.n * s.k, 0}, [&] { (void)cuda::gemm(a, nullptr); }, device_sync);
+      }
     }
   }
 }

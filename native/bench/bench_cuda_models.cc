@@ -55,15 +55,21 @@ TSR_BENCH(cuda_models) {
     b.skip("all", probe.reason);
     return;
   }
-  auto be_or = make_cuda_backend(0, CudaPath::Auto);
-  if (!be_or.ok()) {
-    b.skip("all", be_or.status().to_string());
-    return;
-  }
-  Backend& be = **be_or;
-  auto sync = [&] { be.synchronize(); };
+  // One backend per model, so TESSERA_PROFILE=1 reports each model's ops separately.
+  auto fresh_backend = [&](std::unique_ptr<Backend>& out) {
+    auto be_or = make_cuda_backend(0, CudaPath::Auto);
+    if (!be_or.ok()) {
+      b.skip("backend", be_or.status().to_string());
+      return false;
+    }
+    out = std::move(*be_or);
+    return true;
+  };
+  std::unique_ptr<Backend> holder;
 
-  if (b.wants("dit 1.3B 81x480x832 dense") || b.wants("dit 1.3B 81x480x832 sta")) {
+  if ((b.wants("dit 1.3B 81x480x832 dense") || b.wants("dit 1.3B 81x480x832 sta")) && fresh_backend(holder)) {
+    Backend& be = *holder;
+    auto sync = [&] { be.synchronize(); };
     DitConfig cfg;  // Wan2.1-T2V-1.3B defaults
     auto store = random_dit_weights(cfg, 1);
     auto dit = WanDit::load(*store, cfg, be);
@@ -94,7 +100,10 @@ TSR_BENCH(cuda_models) {
     }
   }
 
-  if (b.wants("vae decode 81x480x832")) {
+  holder.reset();
+  if (b.wants("vae decode 81x480x832") && fresh_backend(holder)) {
+    Backend& be = *holder;
+    auto sync = [&] { be.synchronize(); };
     VaeConfig cfg;
     auto store = random_vae_decoder_weights(cfg, 4);
     auto vae = WanVae::load(*store, cfg, be, /*decoder_only=*/true);
@@ -113,12 +122,31 @@ TSR_BENCH(cuda_models) {
     }
   }
 
-  if (b.wants("umt5-xxl encode 512")) {
+  holder.reset();
+  if (b.wants("umt5-xxl encode 512") && fresh_backend(holder)) {
+    Backend& be = *holder;
+    auto sync = [&] { be.synchronize(); };
     T5Config cfg;
     auto store = random_t5_weights(cfg, 6);
     auto t5 = UmT5Encoder::load(*store, cfg, be);
     if (!t5.ok()) {
       b.skip("umt5-xxl encode 512", t5.status().to_string());
+    } else if (b.wants("umt5-xxl encode 512 streamed")) {
+      // Host weights uploaded one layer at a time (what a generation does when the encoder
+      // is not kept): peak device memory is one layer plus activations.
+      t5->reset();
+      be.reset_peak();
+      auto streamed = UmT5Encoder::load(*store, cfg, be, T5Residency::Streamed);
+      std::vector<int32_t> ids(512);
+      for (int i = 0; i < 512; ++i) ids[i] = 100 + (i * 7919) % 200000;
+      Status st = streamed.status();
+      if (st.ok())
+        b.run("umt5-xxl encode 512 streamed", {0, 0}, [&] {
+          auto o = (*streamed)->encode(ids, 512);
+          if (!o.ok()) st = o.status();
+        }, sync);
+      if (!st.ok()) b.skip("umt5 streamed (error)", st.to_string());
+      else b.skip("umt5-xxl streamed memory", gib(be.memory().peak));
     } else {
       std::vector<int32_t> ids(512);
       for (int i = 0; i < 512; ++i) ids[i] = 100 + (i * 7919) % 200000;

@@ -10,7 +10,7 @@ namespace {
 
 class RandomStore final : public WeightStore {
  public:
-  explicit RandomStore(uint64_t seed) : seed_(seed) {}
+  explicit RandomStore(uint64_t seed, DType dtype = DType::F32) : seed_(seed), dtype_(dtype) {}
   void add(const std::string& name, Shape shape) { shapes_[name] = std::move(shape); }
 
   std::vector<std::string> keys() const override {
@@ -22,7 +22,7 @@ class RandomStore final : public WeightStore {
   StatusOr<TensorInfo> info(const std::string& name) const override {
     auto it = shapes_.find(name);
     if (it == shapes_.end()) return Error(Code::MissingKey, "no tensor %s", name.c_str());
-    return TensorInfo{DType::F32, it->second};
+    return TensorInfo{dtype_, it->second};
   }
   // N(0, 1/fan_in) weights (norm gains near 1), so activations stay finite through depth.
   StatusOr<Tensor> get(const std::string& name) const override {
@@ -46,12 +46,18 @@ class RandomStore final : public WeightStore {
         p[i] = (gain ? 1.0f : 0.0f) + u * 2.45f * scale;
       }
     });
-    return t;
+    if (dtype_ == DType::F32) return t;
+    Tensor stored = host_empty(dtype_, s);  // like the real file (umT5-XXL ships in bf16)
+    default_pool().parallel_for(t.numel(), 1 << 16, [&](int64_t b, int64_t e) {
+      convert_from_f32(p + b, static_cast<uint16_t*>(stored.data()) + b, dtype_, size_t(e - b));
+    });
+    return stored;
   }
   const std::map<std::string, std::string>& metadata() const override { return meta_; }
 
  private:
   uint64_t seed_;
+  DType dtype_;
   std::map<std::string, Shape> shapes_;
   std::map<std::string, std::string> meta_;
 };
@@ -91,7 +97,7 @@ std::shared_ptr<WeightStore> random_dit_weights(const DitConfig& c, uint64_t see
 }
 
 std::shared_ptr<WeightStore> random_t5_weights(const T5Config& c, uint64_t seed) {
-  auto s = std::make_shared<RandomStore>(seed);
+  auto s = std::make_shared<RandomStore>(seed, DType::BF16);
   s->add("token_embedding.weight", {c.vocab, c.dim});
   for (int l = 0; l < c.num_layers; ++l) {
     std::string p = "blocks." + std::to_string(l);

@@ -80,6 +80,10 @@ TSR_TEST(cuda, conv3d_matches_reference) {
       {8, 16, 5, 4, 6, 3, 1, 1, 2, 1, 1, 0, 0, 0, 0, 0, 0},     // time conv stride 2
       {8, 8, 1, 9, 11, 1, 3, 3, 1, 2, 2, 0, 0, 0, 1, 0, 1},     // downsample: pad right/bottom, stride 2
       {32, 136, 2, 13, 17, 3, 3, 3, 1, 1, 1, 2, 0, 1, 1, 1, 1}, // Cout > one tile, odd positions
+      {96, 96, 2, 9, 13, 3, 3, 3, 1, 1, 1, 2, 0, 1, 1, 1, 1},   // 96-row tile
+      {96, 3, 2, 8, 10, 3, 3, 3, 1, 1, 1, 2, 0, 1, 1, 1, 1},    // the VAE head: 32-row tile
+      {24, 192, 1, 5, 7, 1, 3, 3, 1, 1, 1, 0, 0, 1, 1, 1, 1},   // 96-row tile, twice
+      {40, 64, 3, 6, 6, 3, 3, 3, 1, 1, 1, 2, 0, 1, 1, 1, 1},    // 64-row tile
   };
   for (const Case& c : cases) {
     int to = (c.t + c.pt0 + c.pt1 - c.kt) / c.st + 1, ho = (c.h + c.ph0 + c.ph1 - c.kh) / c.sh + 1,

@@ -40,7 +40,10 @@ __device__ bool pattern_keeps(const AttnArgs& a, const int* pat, int64_t qi, int
 }
 
 // One block (4 warps) per (query, head): scores in shared memory, block softmax, P·V.
-__global__ void attention_generic_kernel(AttnArgs a) {
+// T = __nv_bfloat16 or float operands.
+template <class T>
+__global__ void attention_generic_kernel(AttnArgs a, const T* __restrict__ Q, const T* __restrict__ Kp,
+                                         const T* __restrict__ Vp) {
   extern __shared__ float sm[];
   const int d = a.head_dim;
   float* qv = sm;            // [d]
@@ -53,13 +56,13 @@ __global__ void attention_generic_kernel(AttnArgs a) {
   const int* pat = a.patterns ? a.patterns + h * 5 : nullptr;
   const int64_t klim = a.key_len >= 0 && a.key_len < a.nk ? int64_t(a.key_len) : a.nk;
 
-  for (int c = threadIdx.x; c < d; c += blockDim.x) qv[c] = __bfloat162float(a.q[qi * ld + h * d + c]);
+  for (int c = threadIdx.x; c < d; c += blockDim.x) qv[c] = to_f32(Q[qi * ld + h * d + c]);
   __syncthreads();
   float mx = -INFINITY;
   for (int64_t j = warp; j < a.nk; j += nwarps) {
     float acc = 0.0f;
-    const __nv_bfloat16* kr = a.k + j * ld + h * d;
-    for (int c = lane; c < d; c += 32) acc += qv[c] * __bfloat162float(kr[c]);
+    const T* kr = Kp + j * ld + h * d;
+    for (int c = lane; c < d; c += 32) acc += qv[c] * to_f32(kr[c]);
     acc = warp_sum(acc) * a.scale;
     if (a.rel_bias) acc += a.rel_bias[t5_bucket(int(j - qi), a.num_buckets, a.max_distance) * a.heads + h];
     bool keep = j < klim && pattern_keeps(a, pat, qi, j);
@@ -86,7 +89,7 @@ __global__ void attention_generic_kernel(AttnArgs a) {
   __syncthreads();
   for (int c = threadIdx.x; c < d; c += blockDim.x) {
     float acc = 0.0f;
-    for (int64_t j = 0; j < a.nk; ++j) acc += sc[j] * __bfloat162float(a.v[j * ld + h * d + c]);
+    for (int64_t j = 0; j < a.nk; ++j) acc += sc[j] * to_f32(Vp[j * ld + h * d + c]);
     a.o[qi * ld + h * d + c] = __float2bfloat16_rn(acc * inv);
   }
 }
@@ -109,11 +112,15 @@ Status launch_flash(const AttnArgs& a, cudaStream_t s) {
 
 }  // namespace
 
+// The flash kernels softmax in the exp2 domain with the maximum taken before scaling, which
+// needs a positive scale; anything else (and float32 operands) goes to the generic kernel.
+bool attention_uses_flash(const AttnArgs& a) {
+  return !a.rel_bias && !a.qf && (a.head_dim == 64 || a.head_dim == 128) && a.scale > 0.0f;
+}
+
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s) {
   if (a.nq == 0 || a.heads == 0) return OkStatus();
-  // The flash kernels softmax in the exp2 domain with the maximum taken before scaling,
-  // which needs a positive scale; anything else goes to the generic kernel.
-  bool flash = !a.rel_bias && (a.head_dim == 64 || a.head_dim == 128) && a.scale > 0.0f;
+  bool flash = attention_uses_flash(a);
 #ifdef TSR_HOPPER_ATTENTION
   if (flash && allow_hopper) {
     bool handled = false;
@@ -129,11 +136,15 @@ Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s) {
                  (long long)a.nk, a.head_dim);
   static size_t configured = 48 * 1024;
   if (smem > configured) {
-    cudaError_t e = cudaFuncSetAttribute(attention_generic_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
+    cudaError_t e = cudaFuncSetAttribute(attention_generic_kernel<float>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
+    if (e == cudaSuccess)
+      e = cudaFuncSetAttribute(attention_generic_kernel<__nv_bfloat16>, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem));
     if (e != cudaSuccess) return cuda_status(e, "attention generic smem");
     configured = smem;
   }
-  attention_generic_kernel<<<dim3(unsigned(a.nq), unsigned(a.heads)), 128, smem, s>>>(a);
+  dim3 grid(unsigned(a.nq), unsigned(a.heads));
+  if (a.qf) attention_generic_kernel<float><<<grid, 128, smem, s>>>(a, a.qf, a.kf, a.vf);
+  else attention_generic_kernel<__nv_bfloat16><<<grid, 128, smem, s>>>(a, a.q, a.k, a.v);
   return check_launch("attention_generic");
 }
 

@@ -17,6 +17,8 @@
 #include "backend/cuda/cuda_status.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_pool.h"
+#include "backend/cuda/op_profiler.h"
+#include "core/threadpool.h"
 
 namespace tsr {
 namespace {
@@ -27,9 +29,10 @@ class CudaBackend final : public Backend {
  public:
   CudaBackend(int device, CudaPath path, cudaStream_t stream, int cc)
       : device_(device), path_(path), stream_(stream), cc_(cc),
-        pool_(std::make_shared<MemoryPool>(device)) {}
+        pool_(std::make_shared<MemoryPool>(device)), profiler_(std::make_unique<cuda::OpProfiler>(stream)) {}
   ~CudaBackend() override {
     cudaSetDevice(device_);
+    profiler_.reset();  // prints the per-op report when TESSERA_PROFILE=1
     cudaStreamSynchronize(stream_);
     rope_cache_.clear();
     pattern_cache_.clear();
@@ -66,13 +69,22 @@ class CudaBackend final : public Backend {
   Tensor upload(const Tensor& host, WeightKind kind) override {
     if (!host.defined() || host.device() != DeviceKind::Cpu)
       return fail(Error(Code::InvalidArgument, "upload: expects a host tensor"));
+    // bf16 checkpoints (umT5-XXL, bf16 DiT exports) go to the device as they are.
+    if (host.dtype() == DType::BF16 &&
+        (kind == WeightKind::Matrix || kind == WeightKind::PreciseMatrix || kind == WeightKind::Embedding))
+      return copy_in(host.data(), DType::BF16, host.shape());
+    // A float32 checkpoint's PreciseMatrix stays float32 (computed in TF32 by gemm_f32).
+    if (host.dtype() == DType::F32 && kind == WeightKind::PreciseMatrix && host.ndim() == 2)
+      return copy_in(host.data(), DType::F32, host.shape());
     Tensor f32 = host.dtype() == DType::F32 ? host : host_to_f32(host);
     if (!f32.defined()) return fail(Error(Code::OutOfMemory, "upload: host conversion failed"));
     const float* src = f32.data_as<float>();
     if (kind == WeightKind::Vector) return copy_in(src, DType::F32, host.shape());
     if (kind == WeightKind::Conv) return upload_conv(f32);
     std::vector<uint16_t> bf(size_t(f32.numel()));
-    convert_from_f32(src, bf.data(), DType::BF16, bf.size());
+    default_pool().parallel_for(f32.numel(), 1 << 16, [&](int64_t b, int64_t e) {
+      convert_from_f32(src + b, bf.data() + b, DType::BF16, size_t(e - b));
+    });
     return copy_in(bf.data(), DType::BF16, host.shape());
   }
 
@@ -111,6 +123,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor from_host(const Tensor& host) override {
+    auto prof = profiler_->scope("from_host");
     if (!host.defined() || host.device() != DeviceKind::Cpu)
       return fail(Error(Code::InvalidArgument, "from_host: expects a host tensor"));
     Tensor f32 = host.dtype() == DType::F32 ? host : host_to_f32(host);
@@ -118,6 +131,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor to_host(const Tensor& t) override {
+    auto prof = profiler_->scope("to_host");
     if (!check_inputs({&t}, "to_host")) return Tensor();
     Tensor h = host_empty(t.dtype(), t.shape());
     if (!h.defined()) return fail(Error(Code::OutOfMemory, "to_host: host allocation of %zu bytes failed", t.nbytes()));
@@ -167,7 +181,7 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- GEMM
   bool gemm_shapes(const Tensor& x, const Tensor& w, const Tensor* b, int64_t& M, int64_t& N, int64_t& K, const char* op) {
-    if (w.ndim() != 2 || w.dtype() != DType::BF16)
+    if (w.ndim() != 2 || (w.dtype() != DType::BF16 && w.dtype() != DType::F32))
       return ok(Error(Code::ShapeMismatch, "%s: weight must be an uploaded [out, in] matrix, got %s", op, shape_str(w.shape()).c_str()));
     N = w.dim(0);
     K = w.dim(1);
@@ -178,19 +192,31 @@ class CudaBackend final : public Backend {
   }
 
   Tensor linear(const Tensor& x, const Tensor& w, const Tensor* b, Act act) override {
+    auto prof = profiler_->scope("linear");
+    return gemm_out(x, w, b, act, DType::BF16);
+  }
+
+  Tensor gemm_out(const Tensor& x, const Tensor& w, const Tensor* b, Act act, DType out) {
     if (!check_inputs({&x, &w}, "linear")) return Tensor();
     int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear")) return Tensor();
-    Tensor xb = as_bf16(x);
     Shape os = x.shape();
     os.back() = N;
-    Tensor y = alloc(DType::BF16, os);
-    if (!xb.defined() || !y.defined()) return Tensor();
+    Tensor y = alloc(out, os);
+    if (!y.defined()) return y;
+    if (w.dtype() == DType::F32) {  // PreciseMatrix from a float32 checkpoint
+      cuda::GemmArgs a;
+      a.bias = b ? b->data_as<float>() : nullptr;
+      a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = out;
+      return precise_gemm(a, x, w) ? y : Tensor();
+    }
+    Tensor xb = as_bf16(x);
+    if (!xb.defined()) return Tensor();
     cuda::GemmArgs a;
     a.x = xb.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
     a.bias = b ? b->data_as<float>() : nullptr;
-    a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = DType::BF16;
+    a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = out;
     Tensor scratch;
     if (size_t bytes = cuda::gemm_scratch_bytes(a)) {
       if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
@@ -200,7 +226,13 @@ class CudaBackend final : public Backend {
     return y;
   }
 
+  Tensor linear_f32(const Tensor& x, const Tensor& w, const Tensor* b, Act act) override {
+    auto prof = profiler_->scope("linear_f32");
+    return gemm_out(x, w, b, act, DType::F32);
+  }
+
   void linear_residual_(Tensor& res, const Tensor& x, const Tensor& w, const Tensor* b, const Tensor* gate) override {
+    auto prof = profiler_->scope("linear_residual");
     if (!check_inputs({&res, &x, &w}, "linear_residual")) return;
     int64_t M = 0, N = 0, K = 0;
     if (!gemm_shapes(x, w, b, M, N, K, "linear_residual") || !is_vector(gate, N, "linear_residual gate")) return;
@@ -209,8 +241,18 @@ class CudaBackend final : public Backend {
       return;
     }
     res = as_f32(res);
+    if (!res.defined()) return;
+    if (w.dtype() == DType::F32) {  // PreciseMatrix from a float32 checkpoint
+      cuda::GemmArgs a;
+      a.bias = b ? b->data_as<float>() : nullptr;
+      a.M = M; a.N = N; a.K = K;
+      a.res = res.data_as<float>();
+      a.gate = gate ? gate->data_as<float>() : nullptr;
+      precise_gemm(a, x, w);
+      return;
+    }
     Tensor xb = as_bf16(x);
-    if (!res.defined() || !xb.defined()) return;
+    if (!xb.defined()) return;
     cuda::GemmArgs a;
     a.x = xb.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
@@ -224,6 +266,14 @@ class CudaBackend final : public Backend {
       a.scratch = scratch.data();
     }
     ok(cuda::gemm(a, stream_));
+  }
+
+  // x (converted to float32) times a float32 weight in TF32, then a's epilogue.
+  bool precise_gemm(const cuda::GemmArgs& a, const Tensor& x, const Tensor& w) {
+    Tensor xf = as_f32(x);
+    Tensor z = alloc(DType::F32, {a.M, a.N});
+    if (!xf.defined() || !z.defined()) return false;
+    return ok(cuda::gemm_f32(a, xf.data_as<float>(), w.data_as<float>(), z.data_as<float>(), stream_));
   }
 
   // ---------------------------------------------------------------- norms
@@ -241,23 +291,35 @@ class CudaBackend final : public Backend {
     return y;
   }
   Tensor layer_norm(const Tensor& x, const Tensor* w, const Tensor* b, float eps) override {
+    auto prof = profiler_->scope("layer_norm");
     return norm(x, 0, w, b, nullptr, nullptr, eps, DType::BF16, "layer_norm");
   }
   Tensor layer_norm_modulate(const Tensor& x, const Tensor& shift, const Tensor& scale, float eps) override {
+    auto prof = profiler_->scope("layer_norm_modulate");
     if (!check_inputs({&shift, &scale}, "layer_norm_modulate")) return Tensor();
     return norm(x, 1, nullptr, nullptr, &shift, &scale, eps, DType::BF16, "layer_norm_modulate");
   }
   Tensor rms_norm(const Tensor& x, const Tensor& w, float eps) override {
+    auto prof = profiler_->scope("rms_norm");
     if (!check_inputs({&w}, "rms_norm")) return Tensor();
     return norm(x, 2, &w, nullptr, nullptr, nullptr, eps, DType::F32, "rms_norm");
   }
   Tensor rms_norm_channels(const Tensor& x, const Tensor& gamma) override {
+    auto prof = profiler_->scope("rms_norm_channels");
+    return channel_norm(x, gamma, Act::None, DType::F32);
+  }
+  // Fused with the activation; bf16 out because a convolution (bf16 operands) consumes it.
+  Tensor rms_norm_channels_act(const Tensor& x, const Tensor& gamma, Act act) override {
+    auto prof = profiler_->scope("rms_norm_channels_act");
+    return channel_norm(x, gamma, act, act == Act::None ? DType::F32 : DType::BF16);
+  }
+  Tensor channel_norm(const Tensor& x, const Tensor& gamma, Act act, DType out) {
     if (!check_inputs({&x, &gamma}, "rms_norm_channels")) return Tensor();
     int64_t c = x.dim(0), p = x.numel() / (c ? c : 1);
     if (!is_vector(&gamma, c, "rms_norm_channels")) return Tensor();
-    Tensor y = alloc(DType::F32, x.shape());
+    Tensor y = alloc(out, x.shape());
     if (!y.defined()) return y;
-    if (!ok(cuda::channel_rms(x.data(), x.dtype(), y.data(), DType::F32, c, p, gamma.data_as<float>(), stream_)))
+    if (!ok(cuda::channel_rms(x.data(), x.dtype(), y.data(), out, c, p, gamma.data_as<float>(), act, stream_)))
       return Tensor();
     return y;
   }
@@ -288,6 +350,7 @@ class CudaBackend final : public Backend {
   }
 
   void rope3d_(Tensor& x, int heads, int head_dim, const int grid[3]) override {
+    auto prof = profiler_->scope("rope3d");
     if (!check_inputs({&x}, "rope3d")) return;
     int64_t tokens = int64_t(grid[0]) * grid[1] * grid[2];
     if (x.numel() != tokens * heads * head_dim || head_dim % 2) {
@@ -321,6 +384,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttnSpec& spec) override {
+    auto prof = profiler_->scope("attention");
     if (!check_inputs({&q, &k, &v}, "attention")) return Tensor();
     int64_t width = int64_t(spec.heads) * spec.head_dim;
     if (width <= 0 || q.numel() % width || k.numel() % width || k.numel() != v.numel())
@@ -340,13 +404,25 @@ class CudaBackend final : public Backend {
       for (int ax = 0; ax < 3; ++ax)
         if (spec.tile[ax] <= 0) return fail(Error(Code::InvalidArgument, "attention: tile sizes must be positive"));
     }
-    Tensor qb = as_bf16(q), kb = as_bf16(k), vb = as_bf16(v);
-    Tensor o = alloc(DType::BF16, q.shape());
-    if (!qb.defined() || !kb.defined() || !vb.defined() || !o.defined()) return Tensor();
-    a.q = qb.data_as<__nv_bfloat16>(); a.k = kb.data_as<__nv_bfloat16>(); a.v = vb.data_as<__nv_bfloat16>();
-    a.o = o.data_as<__nv_bfloat16>();
     a.heads = spec.heads;
     a.head_dim = spec.head_dim;
+    a.rel_bias = spec.rel_bias ? spec.rel_bias->data_as<float>() : nullptr;  // validated below
+    Tensor o = alloc(DType::BF16, q.shape());
+    Tensor qb, kb, vb;
+    // One wide head (the VAE's middle block): two GEMMs around a softmax (needs K % 8 == 0).
+    const bool wide = spec.heads == 1 && spec.head_dim > 128 && !sparse && !spec.rel_bias && spec.key_len < 0 &&
+                      a.nk % 8 == 0 && spec.head_dim % 8 == 0;
+    if (!wide && !cuda::attention_uses_flash(a) && q.dtype() == DType::F32 && k.dtype() == DType::F32 &&
+        v.dtype() == DType::F32) {
+      // The generic kernel reads float32 operands as they are (umT5 keeps q/k in float32).
+      a.qf = q.data_as<float>(); a.kf = k.data_as<float>(); a.vf = v.data_as<float>();
+    } else {
+      qb = as_bf16(q); kb = as_bf16(k); vb = as_bf16(v);
+      if (!qb.defined() || !kb.defined() || !vb.defined()) return Tensor();
+      a.q = qb.data_as<__nv_bfloat16>(); a.k = kb.data_as<__nv_bfloat16>(); a.v = vb.data_as<__nv_bfloat16>();
+    }
+    if (!o.defined()) return Tensor();
+    a.o = o.data_as<__nv_bfloat16>();
     a.scale = spec.scale != 0.0f ? spec.scale : 1.0f / std::sqrt(float(spec.head_dim));
     for (int ax = 0; ax < 3; ++ax) { a.grid[ax] = spec.grid[ax]; a.tile[ax] = spec.tile[ax]; }
     a.sparse = sparse;
@@ -363,12 +439,41 @@ class CudaBackend final : public Backend {
     a.num_buckets = spec.num_buckets;
     a.max_distance = spec.max_distance;
     bool hopper = path_ != CudaPath::Portable && cc_ >= 90;
+    if (wide) return wide_head_attention(a, o);
     if (!ok(cuda::attention(a, hopper, stream_))) return Tensor();
+    return o;
+  }
+
+  // One wide head (the VAE's middle block, d = 384) is too wide for the fused kernel's
+  // registers: S = q·kᵀ and O = P·V run as two tensor-core GEMMs around a row softmax.
+  Tensor wide_head_attention(const cuda::AttnArgs& a, Tensor& o) {
+    Tensor s = alloc(DType::F32, {a.nq, a.nk});
+    Tensor p = alloc(DType::BF16, {a.nq, a.nk});
+    Tensor vt = alloc(DType::BF16, {int64_t(a.head_dim), a.nk});
+    if (!s.defined() || !p.defined() || !vt.defined()) return Tensor();
+    cuda::GemmArgs g;
+    g.x = a.q; g.w = a.k; g.M = a.nq; g.N = a.nk; g.K = a.head_dim; g.y = s.data(); g.yt = DType::F32;
+    Tensor scratch;
+    if (size_t bytes = cuda::gemm_scratch_bytes(g)) {
+      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
+      g.scratch = scratch.data();
+    }
+    if (!ok(cuda::gemm(g, stream_))) return Tensor();
+    if (!ok(cuda::softmax_rows(s.data_as<float>(), p.data_as<__nv_bfloat16>(), a.nq, a.nk, a.scale, stream_)))
+      return Tensor();
+    const int64_t vshape[2] = {a.nk, a.head_dim};
+    const int perm[2] = {1, 0};
+    if (!ok(cuda::permute(a.v, vt.data(), 2, vshape, perm, 2, stream_))) return Tensor();
+    cuda::GemmArgs g2;
+    g2.x = p.data_as<__nv_bfloat16>(); g2.w = vt.data_as<__nv_bfloat16>();
+    g2.M = a.nq; g2.N = a.head_dim; g2.K = a.nk; g2.y = o.data(); g2.yt = DType::BF16;
+    if (!ok(cuda::gemm(g2, stream_))) return Tensor();
     return o;
   }
 
   // ---------------------------------------------------------------- elementwise
   Tensor unary(const Tensor& x, Act act) override {
+    auto prof = profiler_->scope("unary");
     if (!check_inputs({&x}, "unary")) return Tensor();
     Tensor y = alloc(x.dtype(), x.shape());
     if (!y.defined() || !ok(cuda::unary(x.data(), x.dtype(), y.data(), y.dtype(), x.numel(), act, stream_))) return Tensor();
@@ -384,10 +489,13 @@ class CudaBackend final : public Backend {
       return Tensor();
     return y;
   }
-  Tensor add(const Tensor& a, const Tensor& b) override { return binop(a, b, cuda::BinaryOp::Add, "add"); }
-  Tensor mul(const Tensor& a, const Tensor& b) override { return binop(a, b, cuda::BinaryOp::Mul, "mul"); }
+  Tensor add(const Tensor& a, const Tensor& b) override {
+    auto prof = profiler_->scope("add"); return binop(a, b, cuda::BinaryOp::Add, "add"); }
+  Tensor mul(const Tensor& a, const Tensor& b) override {
+    auto prof = profiler_->scope("mul"); return binop(a, b, cuda::BinaryOp::Mul, "mul"); }
 
   void add_gated_(Tensor& res, const Tensor& y, const Tensor* gate) override {
+    auto prof = profiler_->scope("add_gated");
     if (!check_inputs({&res, &y}, "add_gated")) return;
     int64_t cols = res.dim(-1), rows = res.numel() / (cols ? cols : 1);
     if (y.numel() != res.numel()) {
@@ -401,6 +509,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor clamp(const Tensor& x, float lo, float hi) override {
+    auto prof = profiler_->scope("clamp");
     if (!check_inputs({&x}, "clamp")) return Tensor();
     Tensor y = alloc(x.dtype(), x.shape());
     if (!y.defined() || !ok(cuda::clamp(x.data(), x.dtype(), y.data(), y.dtype(), x.numel(), lo, hi, stream_))) return Tensor();
@@ -409,6 +518,7 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- data movement
   Tensor embedding(const Tensor& table, const std::vector<int32_t>& ids) override {
+    auto prof = profiler_->scope("embedding");
     if (!check_inputs({&table}, "embedding")) return Tensor();
     if (table.ndim() != 2) return fail(Error(Code::ShapeMismatch, "embedding: table must be 2-D"));
     for (int32_t id : ids)
@@ -424,6 +534,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor permute(const Tensor& x, const std::vector<int>& perm) override {
+    auto prof = profiler_->scope("permute");
     if (!check_inputs({&x}, "permute")) return Tensor();
     if (int(perm.size()) != x.ndim()) return fail(Error(Code::InvalidArgument, "permute: %zu axes for a %d-D tensor", perm.size(), x.ndim()));
     std::vector<bool> seen(perm.size(), false);
@@ -440,6 +551,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor concat(const std::vector<Tensor>& parts, int dim) override {
+    auto prof = profiler_->scope("concat");
     if (parts.empty()) return fail(Error(Code::InvalidArgument, "concat: no inputs"));
     for (const auto& p : parts)
       if (!check_inputs({&p}, "concat")) return Tensor();
@@ -471,6 +583,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor slice(const Tensor& x, int dim, int64_t begin, int64_t end) override {
+    auto prof = profiler_->scope("slice");
     if (!check_inputs({&x}, "slice")) return Tensor();
     if (dim < 0) dim += x.ndim();
     if (dim < 0 || dim >= x.ndim() || begin < 0 || end < begin || end > x.dim(dim))
@@ -492,14 +605,26 @@ class CudaBackend final : public Backend {
 
   // ---------------------------------------------------------------- VAE
   Tensor conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) override {
+    return conv3d_prefixed(nullptr, x, w, b, spec);
+  }
+
+  // The prefix frames (causal cache) and x are written one after the other into the
+  // channels-last operand, so their concatenation is never materialised.
+  Tensor conv3d_prefixed(const Tensor* prefix, const Tensor& x, const Tensor& w, const Tensor* b,
+                         const Conv3dSpec& spec) override {
+    auto prof = profiler_->scope("conv3d");
     if (!check_inputs({&x, &w}, "conv3d")) return Tensor();
+    if (prefix && (!check_inputs({prefix}, "conv3d") || prefix->ndim() != 4 || x.ndim() != 4 ||
+                   prefix->dim(0) != x.dim(0) || prefix->dim(2) != x.dim(2) || prefix->dim(3) != x.dim(3)))
+      return fail(Error(Code::ShapeMismatch, "conv3d: cached frames do not match the input"));
     if (!packed_convs_.count(w.data()))
       return fail(Error(Code::InvalidArgument, "conv3d: weight must come from upload(..., WeightKind::Conv)"));
     if (x.ndim() != 4 || w.ndim() != 5 || x.dim(0) != w.dim(1))
       return fail(Error(Code::ShapeMismatch, "conv3d: input %s, weight %s", shape_str(x.shape()).c_str(), shape_str(w.shape()).c_str()));
     cuda::ConvArgs a;
+    const int64_t t_prefix = prefix ? prefix->dim(1) : 0;
     a.cin = int(x.dim(0)); a.cout = int(w.dim(0));
-    a.t = int(x.dim(1)); a.h = int(x.dim(2)); a.w_ = int(x.dim(3));
+    a.t = int(x.dim(1) + t_prefix); a.h = int(x.dim(2)); a.w_ = int(x.dim(3));
     a.kt = int(w.dim(2)); a.kh = int(w.dim(3)); a.kw = int(w.dim(4));
     a.st = spec.stride[0]; a.sh = spec.stride[1]; a.sw = spec.stride[2];
     a.pt0 = spec.pad[0][0]; a.ph0 = spec.pad[1][0]; a.pw0 = spec.pad[2][0];
@@ -514,7 +639,12 @@ class CudaBackend final : public Backend {
     Tensor xc = alloc(DType::BF16, {positions, cp});
     Tensor y = alloc(DType::F32, {a.cout, a.to, a.ho, a.wo});
     if (!xc.defined() || !y.defined()) return Tensor();
-    if (!ok(cuda::to_channels_last(x.data(), x.dtype(), xc.data_as<__nv_bfloat16>(), a.cin, cp, positions, stream_)))
+    const int64_t prefix_positions = t_prefix * a.h * a.w_;
+    if (prefix && !ok(cuda::to_channels_last(prefix->data(), prefix->dtype(), xc.data_as<__nv_bfloat16>(), a.cin, cp,
+                                             prefix_positions, stream_)))
+      return Tensor();
+    if (!ok(cuda::to_channels_last(x.data(), x.dtype(), xc.data_as<__nv_bfloat16>() + prefix_positions * cp, a.cin, cp,
+                                   positions - prefix_positions, stream_)))
       return Tensor();
     a.x = xc.data_as<__nv_bfloat16>();
     a.w = w.data_as<__nv_bfloat16>();
@@ -525,6 +655,7 @@ class CudaBackend final : public Backend {
   }
 
   Tensor upsample2x(const Tensor& x) override {
+    auto prof = profiler_->scope("upsample2x");
     if (!check_inputs({&x}, "upsample2x")) return Tensor();
     if (x.ndim() != 4) return fail(Error(Code::ShapeMismatch, "upsample2x: expects [C, T, H, W]"));
     Tensor y = alloc(x.dtype(), {x.dim(0), x.dim(1), 2 * x.dim(2), 2 * x.dim(3)});
@@ -542,6 +673,7 @@ class CudaBackend final : public Backend {
   std::set<const void*> packed_convs_;
   std::map<std::vector<int>, RopeTables> rope_cache_;
   std::map<std::vector<int>, Tensor> pattern_cache_;
+  std::unique_ptr<cuda::OpProfiler> profiler_;
 };
 
 }  // namespace

@@ -24,15 +24,13 @@ __global__ void binary_kernel(const A* __restrict__ a, const B* __restrict__ b, 
   }
 }
 
+// Rows over blocks (grid-stride), columns over threads: the gate index needs no division.
 template <class Y>
 __global__ void add_gated_kernel(float* __restrict__ res, const Y* __restrict__ y,
                                  const float* __restrict__ gate, int64_t rows, int64_t cols) {
-  int64_t n = rows * cols;
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
-       i += int64_t(gridDim.x) * blockDim.x) {
-    float g = gate ? gate[i % cols] : 1.0f;
-    res[i] += to_f32(y[i]) * g;
-  }
+  for (int64_t r = blockIdx.x; r < rows; r += gridDim.x)
+    for (int64_t c = threadIdx.x; c < cols; c += blockDim.x)
+      res[r * cols + c] += to_f32(y[r * cols + c]) * (gate ? gate[c] : 1.0f);
 }
 
 unsigned grid_for(int64_t n) {
@@ -102,10 +100,10 @@ Status binary(const void* a, DType at, const void* b, DType bt, void* y, DType y
 
 Status add_gated(float* res, const void* y, DType yt, const float* gate, int64_t rows, int64_t cols,
                  cudaStream_t s) {
-  int64_t n = rows * cols;
-  if (n == 0) return OkStatus();
-  if (yt == DType::F32) add_gated_kernel<<<grid_for(n), kThreads, 0, s>>>(res, (const float*)y, gate, rows, cols);
-  else add_gated_kernel<<<grid_for(n), kThreads, 0, s>>>(res, (const __nv_bfloat16*)y, gate, rows, cols);
+  if (rows * cols == 0) return OkStatus();
+  unsigned blocks = unsigned(rows < 65535 ? rows : 65535);
+  if (yt == DType::F32) add_gated_kernel<<<blocks, kThreads, 0, s>>>(res, (const float*)y, gate, rows, cols);
+  else add_gated_kernel<<<blocks, kThreads, 0, s>>>(res, (const __nv_bfloat16*)y, gate, rows, cols);
   return check_launch("add_gated");
 }
 

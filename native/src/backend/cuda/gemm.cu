@@ -35,7 +35,7 @@ template <class Y>
 Status launch_linear(const GemmArgs& a, cudaStream_t s) {
   using G = GemmTile;
   static bool configured = false;  // per template instance
-  auto kernel = gemm_sm80_kernel<MatrixB, LinearEpilogue<Y>>;
+  auto kernel = gemm_sm80_kernel<G, MatrixB, LinearEpilogue<Y>>;
   if (!configured) {
     cudaError_t e = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(G::smem_bytes()));
     if (e != cudaSuccess) return cuda_status(e, "gemm smem attribute");
@@ -60,18 +60,47 @@ __global__ void gemm_simple_kernel(GemmArgs a) {
   LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(m, n, acc, a.N);
 }
 
+// Rows over blockIdx (grid-stride), columns over threads: no per-element 64-bit division.
 template <class Y, class Z>
 __global__ void epilogue_kernel(GemmArgs a, const Z* __restrict__ z) {
-  int64_t idx = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-  if (idx >= a.M * a.N) return;
-  LinearEpilogue<Y>{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate}.apply(idx / a.N, idx % a.N,
-                                                                              to_f32(z[idx]), a.N);
+  LinearEpilogue<Y> epi{static_cast<Y*>(a.y), a.bias, a.act, a.res, a.gate};
+  for (int64_t m = blockIdx.y * int64_t(gridDim.x) + blockIdx.x; m < a.M; m += int64_t(gridDim.x) * gridDim.y)
+    for (int64_t n = threadIdx.x; n < a.N; n += blockDim.x) epi.apply(m, n, to_f32(z[m * a.N + n]), a.N);
+}
+
+__global__ void gemm_f32_simple_kernel(const float* __restrict__ x, const float* __restrict__ w, float* __restrict__ z,
+                                       int64_t M, int64_t N, int64_t K) {
+  int64_t n = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
+  for (int64_t m = blockIdx.y; m < M; m += gridDim.y) {
+    if (n >= N) return;
+    float acc = 0.0f;
+    for (int64_t k = 0; k < K; ++k) acc += x[m * K + k] * w[n * K + k];
+    z[m * N + n] = acc;
+  }
 }
 
 }  // namespace
 
+#ifdef TSR_WITH_CUBLASLT
+Status gemm_f32_cublaslt(const float* x, const float* w, float* z, int64_t M, int64_t N, int64_t K, cudaStream_t s);
+#endif
+
+Status gemm_f32(const GemmArgs& a, const float* x, const float* w, float* z, cudaStream_t s) {
+  if (a.M == 0 || a.N == 0) return OkStatus();
+  Status st = Error(Code::Unsupported, "no TF32 library path");
+#ifdef TSR_WITH_CUBLASLT
+  st = gemm_f32_cublaslt(x, w, z, a.M, a.N, a.K, s);
+#endif
+  if (!st.ok()) {
+    dim3 grid(unsigned((a.N + 127) / 128), unsigned(a.M < 65535 ? a.M : 65535));
+    gemm_f32_simple_kernel<<<grid, 128, 0, s>>>(x, w, z, a.M, a.N, a.K);
+    TSR_RETURN_IF_ERROR(check_launch("gemm_f32_simple"));
+  }
+  return gemm_epilogue(a, z, DType::F32, s);
+}
+
 Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s) {
-  unsigned blocks = blocks_for(a.M * a.N, 256);
+  dim3 blocks(unsigned(a.M < 8192 ? a.M : 8192), unsigned(a.M > 8192 ? 8 : 1));
   using bf = __nv_bfloat16;
   bool f32_out = a.res || a.yt == DType::F32;
   if (zt == DType::F32) {
@@ -86,16 +115,16 @@ Status gemm_epilogue(const GemmArgs& a, const void* z, DType zt, cudaStream_t s)
 
 #ifdef TSR_WITH_CUBLASLT
 Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s);  // gemm_cublaslt.cc
+bool gemm_cublaslt_direct(const GemmArgs& a);
 bool gemm_uses_cublaslt() { return true; }
 #else
 bool gemm_uses_cublaslt() { return false; }
+bool gemm_cublaslt_direct(const GemmArgs&) { return true; }
 #endif
 
 size_t gemm_scratch_bytes(const GemmArgs& a) {
-  if (!gemm_uses_cublaslt() || a.force_own || a.K % 8 != 0) return 0;
-  if (a.res || a.yt == DType::F32) return size_t(a.M) * a.N * 4;
-  if (a.act != Act::None) return size_t(a.M) * a.N * 2;
-  return 0;
+  if (!gemm_uses_cublaslt() || a.force_own || a.K % 8 != 0 || gemm_cublaslt_direct(a)) return 0;
+  return size_t(a.M) * a.N * ((a.res || a.yt == DType::F32) ? 4 : 2);
 }
 
 Status gemm(const GemmArgs& a, cudaStream_t s) {

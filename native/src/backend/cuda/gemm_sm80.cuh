@@ -11,23 +11,36 @@
 
 namespace tsr::cuda {
 
-struct GemmTile {
-  static constexpr int BM = 128, BN = 128, BK = 32, STAGES = 4, THREADS = 256;
+// Tile shapes: BN = 128 output columns, BM in {32, 64, 96, 128} rows (convolutions with few
+// output channels use a short tile instead of wasting most of a 128-row one).
+template <int BM_>
+struct GemmTileT {
+  static constexpr int BM = BM_, BN = 128, BK = 32, STAGES = 4, THREADS = 256;
   static constexpr int LD = BK + 8;  // padded shared row, elements
-  static constexpr int WARPS_M = 2, WARPS_N = 4, WM = BM / WARPS_M, WN = BN / WARPS_N;
+  static constexpr int WARPS_M = BM >= 64 ? 2 : 1, WARPS_N = 8 / WARPS_M;
+  static constexpr int WM = BM / WARPS_M, WN = BN / WARPS_N;
   static constexpr int MT = WM / 16, NT = WN / 8;  // mma tiles per warp
+  static_assert(WM % 16 == 0 && NT % 2 == 0, "tile shape");
   static constexpr size_t smem_bytes() { return size_t(STAGES) * (BM + BN) * LD * sizeof(__nv_bfloat16); }
 };
+using GemmTile = GemmTileT<128>;
+
+// A B-operand loader provides: Row row(n) (per-row state, computed once), Cursor cursor(k)
+// (the thread's position along K, advanced by BK per stage in order, so no division is
+// needed per chunk), and chunk(row, cursor, ok) -> address of 8 contiguous bf16 values.
 
 // Plain B: row n of a row-major [N, K] matrix.
 struct MatrixB {
   const __nv_bfloat16* b;
   int64_t N, K;
   struct Row { const __nv_bfloat16* p; bool valid; };
+  struct Cursor { int64_t k; };
   __device__ Row row(int64_t n) const { return {b + n * K, n < N}; }
-  __device__ const void* chunk(const Row& r, int64_t k, bool& ok) const {
-    ok = r.valid && k < K;
-    return ok ? r.p + k : b;
+  __device__ Cursor cursor(int64_t k) const { return {k}; }
+  __device__ void advance(Cursor& c, int step) const { c.k += step; }
+  __device__ const void* chunk(const Row& r, const Cursor& c, bool& ok) const {
+    ok = r.valid && c.k < K;
+    return ok ? r.p + c.k : b;
   }
 };
 
@@ -39,24 +52,37 @@ struct ConvB {
   int Cp, T, H, W, kh, kw, st, sh, sw, pt, ph, pw, To, Ho, Wo;
   int64_t N, K;
   struct Row { int t0, h0, w0; bool valid; };
+  struct Cursor { int64_t k; int ci, dt, dh, dw; };
   __device__ Row row(int64_t n) const {
     if (n >= N) return {0, 0, 0, false};
     int wo = int(n % Wo), ho = int((n / Wo) % Ho), to = int(n / (int64_t(Wo) * Ho));
     return {to * st - pt, ho * sh - ph, wo * sw - pw, true};
   }
-  __device__ const void* chunk(const Row& r, int64_t k, bool& ok) const {
-    int tap = int(k / Cp), ci = int(k % Cp);
-    int dw = tap % kw, dh = (tap / kw) % kh, dt = tap / (kw * kh);
-    int t = r.t0 + dt, h = r.h0 + dh, w = r.w0 + dw;
-    ok = r.valid && k < K && t >= 0 && t < T && h >= 0 && h < H && w >= 0 && w < W;
-    return ok ? x + ((int64_t(t) * H + h) * W + w) * Cp + ci : x;
+  __device__ Cursor cursor(int64_t k) const {
+    int tap = int(k / Cp);
+    return {k, int(k % Cp), tap / (kw * kh), (tap / kw) % kh, tap % kw};
+  }
+  __device__ void advance(Cursor& c, int step) const {
+    c.k += step;
+    c.ci += step;
+    while (c.ci >= Cp) {  // next tap in (dt, dh, dw) order
+      c.ci -= Cp;
+      if (++c.dw == kw) {
+        c.dw = 0;
+        if (++c.dh == kh) { c.dh = 0; ++c.dt; }
+      }
+    }
+  }
+  __device__ const void* chunk(const Row& r, const Cursor& c, bool& ok) const {
+    int t = r.t0 + c.dt, h = r.h0 + c.dh, w = r.w0 + c.dw;
+    ok = r.valid && c.k < K && unsigned(t) < unsigned(T) && unsigned(h) < unsigned(H) && unsigned(w) < unsigned(W);
+    return ok ? x + ((int64_t(t) * H + h) * W + w) * Cp + c.ci : x;
   }
 };
 
-template <class Loader, class Epilogue>
-__global__ void __launch_bounds__(GemmTile::THREADS)
+template <class G, class Loader, class Epilogue>
+__global__ void __launch_bounds__(G::THREADS)
 gemm_sm80_kernel(const __nv_bfloat16* __restrict__ A, int64_t M, int64_t K, Loader bl, int64_t N, Epilogue epi) {
-  using G = GemmTile;
   extern __shared__ __align__(16) unsigned char smem_raw[];
   auto* As = reinterpret_cast<__nv_bfloat16*>(smem_raw);
   auto* Bs = As + G::STAGES * G::BM * G::LD;
@@ -65,22 +91,26 @@ gemm_sm80_kernel(const __nv_bfloat16* __restrict__ A, int64_t M, int64_t K, Load
   const int wm = warp / G::WARPS_N, wn = warp % G::WARPS_N;
   const int64_t m0 = int64_t(blockIdx.y) * G::BM, n0 = int64_t(blockIdx.x) * G::BN;
 
-  // Each thread copies two 16-byte chunks of A and two of B per stage: rows r and r+64.
+  // Each thread copies 16-byte chunks of rows r and r+64 of B (BN = 128) and of A (rows < BM).
   const int lrow = tid >> 2, lchunk = tid & 3;
   typename Loader::Row brow[2] = {bl.row(n0 + lrow), bl.row(n0 + lrow + 64)};
   const __nv_bfloat16* arow[2] = {A + (m0 + lrow) * K, A + (m0 + lrow + 64) * K};
-  const bool avalid[2] = {m0 + lrow < M, m0 + lrow + 64 < M};
+  const bool avalid[2] = {m0 + lrow < M && lrow < G::BM, m0 + lrow + 64 < M && lrow + 64 < G::BM};
+  const bool aown[2] = {lrow < G::BM, lrow + 64 < G::BM};
 
+  // Stages are loaded strictly in K order, so the B cursor just advances by BK each time.
+  typename Loader::Cursor bcur = bl.cursor(lchunk * 8);
   auto load_stage = [&](int stage, int64_t k0) {
     int64_t k = k0 + lchunk * 8;
 #pragma unroll
     for (int i = 0; i < 2; ++i) {
       int r = lrow + i * 64;
       bool ok = avalid[i] && k < K;
-      cp_async16(As + (stage * G::BM + r) * G::LD + lchunk * 8, ok ? arow[i] + k : A, ok);
-      const void* src = bl.chunk(brow[i], k, ok);
+      if (aown[i]) cp_async16(As + (stage * G::BM + r) * G::LD + lchunk * 8, ok ? arow[i] + k : A, ok);
+      const void* src = bl.chunk(brow[i], bcur, ok);
       cp_async16(Bs + (stage * G::BN + r) * G::LD + lchunk * 8, src, ok);
     }
+    bl.advance(bcur, G::BK);
   };
 
   float acc[G::MT][G::NT][4];

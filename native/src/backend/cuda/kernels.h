@@ -30,9 +30,9 @@ Status clamp(const void* x, DType xt, void* y, DType yt, int64_t n, float lo, fl
 Status row_norm(const void* x, DType xt, void* y, DType yt, int64_t rows, int64_t cols, int mode,
                 const float* w, const float* b, const float* shift, const float* scale, float eps,
                 cudaStream_t s);
-// VAE RMS over dim 0 of [C, P]: x / max(||x||, 1e-12) * sqrt(C) * gamma[C].
+// VAE RMS over dim 0 of [C, P]: act(x / max(||x||, 1e-12) * sqrt(C) * gamma[C]).
 Status channel_rms(const void* x, DType xt, void* y, DType yt, int64_t channels, int64_t positions,
-                   const float* gamma, cudaStream_t s);
+                   const float* gamma, Act act, cudaStream_t s);
 
 // ---- RoPE: x f32 or bf16 [tokens, heads*head_dim] -> y (may alias x when same dtype).
 // cs[a] holds (cos, sin) for axis a (t, h, w): [grid[a]][pairs[a]], precomputed in float64.
@@ -72,6 +72,10 @@ struct GemmArgs {
   void* scratch = nullptr;
 };
 size_t gemm_scratch_bytes(const GemmArgs& a);
+// Float32 operands (PreciseMatrix weights from float32 checkpoints): z[M,N] = x·wᵀ in TF32 on
+// the tensor cores where cuBLASLt is there (fp32 FMA otherwise), then a's bias/act/residual.
+// z is an [M, N] float32 scratch; a.x/a.w are ignored.
+Status gemm_f32(const GemmArgs& a, const float* x, const float* w, float* z, cudaStream_t s);
 Status gemm(const GemmArgs& a, cudaStream_t s);
 bool gemm_uses_cublaslt();
 // Applies bias, activation and the gated residual to a finished GEMM output z[M,N]:
@@ -108,7 +112,13 @@ struct AttnArgs {
   int key_len = -1;
   const float* rel_bias = nullptr;  // [buckets, heads]
   int num_buckets = 32, max_distance = 128;
+  // float32 operands for the generic kernel (umT5); q/k/v/o above are then unused except o.
+  const float *qf = nullptr, *kf = nullptr, *vf = nullptr;
 };
+// True when `attention` would use the FlashAttention-style family (bf16 operands) for a.
+bool attention_uses_flash(const AttnArgs& a);
+// Row softmax of s[rows, cols] (fp32) scaled by `scale` -> p (bf16).
+Status softmax_rows(const float* s, __nv_bfloat16* p, int64_t rows, int64_t cols, float scale, cudaStream_t st);
 // FlashAttention-style kernel family (head_dim 64/128, no bias) or the generic kernel.
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s);
 // Whether attention(..., allow_hopper = true, ...) runs the Hopper (sm_90a) kernels on the

@@ -25,13 +25,15 @@ __global__ void permute_kernel(const T* __restrict__ x, T* __restrict__ y, int64
   }
 }
 
+// Outer rows over gridDim.y, the contiguous inner run over x-blocks: no per-element division.
 template <class T>
 __global__ void copy_block_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t outer, int64_t inner,
                                   int64_t src_stride, int64_t dst_stride, int64_t dst_offset) {
-  int64_t n = outer * inner;
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    int64_t o = i / inner, c = i % inner;
-    y[o * dst_stride + dst_offset + c] = x[o * src_stride + c];
+  for (int64_t o = blockIdx.y; o < outer; o += gridDim.y) {
+    const T* src = x + o * src_stride;
+    T* dst = y + o * dst_stride + dst_offset;
+    for (int64_t c = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; c < inner; c += int64_t(gridDim.x) * blockDim.x)
+      dst[c] = src[c];
   }
 }
 
@@ -42,12 +44,13 @@ __global__ void embedding_kernel(const T* __restrict__ table, const int32_t* __r
   for (int64_t c = threadIdx.x; c < dim; c += blockDim.x) y[blockIdx.x * dim + c] = to_f32(row[c]);
 }
 
+// One block row per (plane, output row); threads over output columns.
 template <class T>
 __global__ void upsample_kernel(const T* __restrict__ x, T* __restrict__ y, int64_t planes, int64_t h, int64_t w) {
-  int64_t n = planes * h * w * 4;
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    int64_t ox = i % (2 * w), oy = (i / (2 * w)) % (2 * h), p = i / (4 * h * w);
-    y[i] = x[(p * h + oy / 2) * w + ox / 2];
+  for (int64_t r = blockIdx.x; r < planes * 2 * h; r += gridDim.x) {
+    const T* src = x + (r >> 1) * w;  // row (p, oy/2) of the input, since r = p*2h + oy
+    T* dst = y + r * 2 * w;
+    for (int64_t ox = threadIdx.x; ox < 2 * w; ox += blockDim.x) dst[ox] = src[ox >> 1];
   }
 }
 
@@ -97,10 +100,11 @@ Status permute(const void* x, void* y, size_t elem, const int64_t* shape, const 
 
 Status copy_block(const void* x, void* y, size_t elem, int64_t outer, int64_t inner_src, int64_t src_stride,
                   int64_t inner_dst_stride, int64_t dst_offset, cudaStream_t s) {
-  int64_t n = outer * inner_src;
-  if (n == 0) return OkStatus();
-  if (elem == 4) copy_block_kernel<<<grid_for(n), 256, 0, s>>>((const float*)x, (float*)y, outer, inner_src, src_stride, inner_dst_stride, dst_offset);
-  else if (elem == 2) copy_block_kernel<<<grid_for(n), 256, 0, s>>>((const uint16_t*)x, (uint16_t*)y, outer, inner_src, src_stride, inner_dst_stride, dst_offset);
+  if (outer * inner_src == 0) return OkStatus();
+  int64_t xblocks = (inner_src + 255) / 256;
+  dim3 grid(unsigned(xblocks < 4096 ? xblocks : 4096), unsigned(outer < 65535 ? outer : 65535));
+  if (elem == 4) copy_block_kernel<<<grid, 256, 0, s>>>((const float*)x, (float*)y, outer, inner_src, src_stride, inner_dst_stride, dst_offset);
+  else if (elem == 2) copy_block_kernel<<<grid, 256, 0, s>>>((const uint16_t*)x, (uint16_t*)y, outer, inner_src, src_stride, inner_dst_stride, dst_offset);
   else return Error(Code::UnsupportedDtype, "copy: element size %zu", elem);
   return check_launch("copy_block");
 }
@@ -125,10 +129,11 @@ Status to_channels_last(const void* x, DType xt, __nv_bfloat16* y, int64_t chann
 }
 
 Status upsample2x(const void* x, DType xt, void* y, int64_t planes, int64_t h, int64_t w, cudaStream_t s) {
-  int64_t n = planes * h * w * 4;
-  if (n == 0) return OkStatus();
-  if (dtype_size(xt) == 4) upsample_kernel<<<grid_for(n), 256, 0, s>>>((const float*)x, (float*)y, planes, h, w);
-  else upsample_kernel<<<grid_for(n), 256, 0, s>>>((const uint16_t*)x, (uint16_t*)y, planes, h, w);
+  int64_t rows = planes * 2 * h;
+  if (rows * w == 0) return OkStatus();
+  unsigned blocks = unsigned(rows < 65535 * 4 ? rows : 65535 * 4);
+  if (dtype_size(xt) == 4) upsample_kernel<<<blocks, 256, 0, s>>>((const float*)x, (float*)y, planes, h, w);
+  else upsample_kernel<<<blocks, 256, 0, s>>>((const uint16_t*)x, (uint16_t*)y, planes, h, w);
   return check_launch("upsample2x");
 }
 
