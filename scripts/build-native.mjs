@@ -9,5 +9,5 @@ const env = { ...process.env };
 if (!env.npm_config_nodedir && existsSync('/usr/include/node/node_api.h')) env.npm_config_nodedir = '/usr';
 const defs = [`--CDTESSERA_CUDA=${env.TESSERA_CUDA ?? 'AUTO'}`];
 if (env.TESSERA_CUDA_ARCHS) defs.push(`--CDTESSERA_CUDA_ARCHS=${env.TESSERA_CUDA_ARCHS}`);
-runOrExit(bin('cmake-js'), ['compile', '-d', 'native', '-O', 'native/build', '--CDTESSERA_BUILD_ADDON=ON', ...defs,
+runOrExit(bin('cmake-js'), ['build', '-d', 'native', '-O', 'native/build', '--CDTESSERA_BUILD_ADDON=ON', ...defs,
   '--target', 'tessera_addon', '-j', String(jobs())], { env });

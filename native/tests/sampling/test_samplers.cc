@@ -3,7 +3,8 @@
 #include <vector>
 
 #include "harness.h"
-#include "mini_safetensors.h"
+#include "core/json.h"
+#include "io/weights.h"
 #include "sampling/noise.h"
 #include "sampling/sampler.h"
 
@@ -21,9 +22,15 @@ Tensor from_vec(const std::vector<float>& v, const Shape& shape) {
 void run_unipc_fixture(const std::string& name) {
   std::string dir = test::golden_dir();
   REQUIRE(!dir.empty());
-  auto fx = test::read_mini_safetensors(dir + "/" + name + ".io.safetensors");
+  auto fx = WeightStore::open(dir + "/" + name + ".io.safetensors");
   REQUIRE_OK(fx.status());
-  auto cfg = Json::parse(fx->metadata["config"]);
+  auto get = [&](const char* key) {
+    auto t = (*fx)->get(key);
+    REQUIRE_OK(t.status());
+    Tensor f = host_to_f32(*t);
+    return std::vector<float>(f.data_as<float>(), f.data_as<float>() + f.numel());
+  };
+  auto cfg = Json::parse((*fx)->metadata().at("config"));
   REQUIRE_OK(cfg.status());
   const int steps = int(cfg->get_int("steps", 0));
   const double shift = cfg->get_number("shift", 0), a = cfg->get_number("a", 0);
@@ -34,15 +41,15 @@ void run_unipc_fixture(const std::string& name) {
   auto s = make_sampler(o);
   REQUIRE_OK(s.status());
   // Timesteps equal, sigmas bit-exact as float32.
-  const auto& ts = fx->tensors["timesteps"];
-  const auto& sg = fx->tensors["sigmas"];
+  const auto ts = get("timesteps");
+  const auto sg = get("sigmas");
   REQUIRE(int(ts.size()) == steps && int(sg.size()) == steps + 1);
   for (int i = 0; i < steps; ++i) CHECK(double(ts[i]) == (*s)->timestep(i));
   for (int i = 0; i <= steps; ++i) CHECK(sg[i] == (*s)->sigma(i));
 
-  const Shape shape = fx->shapes["x_init"];
-  Tensor x = from_vec(fx->tensors["x_init"], shape);
-  const std::vector<float>& c = fx->tensors["c"];
+  const Shape shape = (*fx)->info("x_init")->shape;
+  Tensor x = from_vec(get("x_init"), shape);
+  const std::vector<float> c = get("c");
   int calls = 0;
   Status st = run_sampler(**s, x, [&](const Tensor& xt, int i) -> StatusOr<Tensor> {
     ++calls;
@@ -54,7 +61,7 @@ void run_unipc_fixture(const std::string& name) {
   });
   REQUIRE_OK(st);
   CHECK(calls == steps);
-  double err = rel_l2(x.data_as<float>(), fx->tensors["x_final"].data(), size_t(x.numel()));
+  double err = rel_l2(x.data_as<float>(), get("x_final").data(), size_t(x.numel()));
   std::printf("    %s: x_final relative L2 %.3g\n", name.c_str(), err);
   CHECK_REL_L2(err, 1e-5);
 }

@@ -1,0 +1,53 @@
+#include "engine/memory_estimate.h"
+
+#include <algorithm>
+
+namespace tsr {
+
+MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, int frames, bool cfg) {
+  MemoryEstimate e;
+  const uint64_t wb = uint64_t(in.weight_bytes), ab = uint64_t(in.activation_bytes);
+  const uint64_t dit_w = in.dit_params * wb;
+  const uint64_t vae_w = in.vae_params * 4;  // the VAE runs in float32 everywhere
+  const uint64_t t5_w = in.t5_params * wb;
+
+  // Text: hidden states, q/k/v/o and the gated FFN of one layer over text_len tokens (float32).
+  const uint64_t L_text = uint64_t(in.dit.text_len);
+  e.text_bytes = L_text * (uint64_t(in.t5.dim) * 6 + uint64_t(in.t5.dim_attn) * 4 + uint64_t(in.t5.dim_ffn) * 3) * 4;
+
+  // Denoise: one forward keeps x, its norm, q, k, v, attention out and a residual (dim wide), the
+  // FFN hidden (ffn_dim wide, twice for GELU) and the patch/unpatch copies; the text caches hold
+  // K and V per layer per prompt; the sampler keeps about 8 latent-sized float32 buffers
+  // (x, v_cond, v_uncond, x0, UniPC history and corrected sample).
+  const uint64_t L = uint64_t(g.tokens());
+  const uint64_t per_forward = L * (uint64_t(in.dit.dim) * 9 + uint64_t(in.dit.ffn_dim) * 2) * ab;
+  const uint64_t text_cache = uint64_t(in.dit.num_layers) * 2 * L_text * uint64_t(in.dit.dim) * ab * (cfg ? 2 : 1);
+  const uint64_t latents = uint64_t(g.latent_numel()) * 4 * 8;
+  e.denoise_bytes = per_forward + text_cache + latents;
+
+  // Decode: per latent frame the decoder produces up to time_stride frames; its widest stage is
+  // the last (dim * dim_mult[0] channels at full resolution), the middle ones have more channels
+  // at lower resolution. Keep about 6 tensors of the largest stage alive (input, output,
+  // residual, two-frame caches, conv workspace) plus the whole decoded float32 video and its
+  // uint8 copy.
+  const uint64_t H = uint64_t(g.h) * kVaeSpaceStride, W = uint64_t(g.w) * kVaeSpaceStride;
+  const uint64_t ts = uint64_t(vae_time_stride(in.vae));
+  uint64_t widest = 0;
+  for (int s = 0; s < 4; ++s) {
+    const uint64_t ch = uint64_t(in.vae.dim) * uint64_t(in.vae.dim_mult[std::min(s, 3)]);
+    const uint64_t scale = uint64_t(1) << (3 - s);  // stage 0 at 1/8 resolution ... stage 3 full
+    widest = std::max(widest, ch * ts * (H / scale + 1) * (W / scale + 1));
+  }
+  const uint64_t video = uint64_t(3) * uint64_t(frames) * H * W;
+  e.decode_bytes = widest * 4 * 6 + video * 4 + video;
+
+  const bool t5_always = in.keep_text_encoder || in.text_encoder_resident;
+  e.weights_bytes = dit_w + vae_w + t5_w;
+  const uint64_t resident = dit_w + vae_w + (t5_always ? t5_w : 0);
+  const uint64_t text_stage = e.text_bytes + (t5_always ? 0 : t5_w);
+  e.activations_bytes = std::max({e.text_bytes, e.denoise_bytes, e.decode_bytes});
+  e.peak_bytes = resident + std::max({text_stage, e.denoise_bytes, e.decode_bytes});
+  return e;
+}
+
+}  // namespace tsr

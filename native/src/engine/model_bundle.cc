@@ -1,0 +1,149 @@
+#include "engine/model_bundle.h"
+
+#include <atomic>
+
+namespace tsr {
+
+namespace {
+
+uint64_t count_params(const WeightStore& ws) {
+  uint64_t n = 0;
+  for (const auto& k : ws.keys()) {
+    auto info = ws.info(k);
+    if (info.ok()) n += uint64_t(shape_numel(info->shape));
+  }
+  return n;
+}
+
+// dtype of the DiT's matrices, as the checkpoint stores them.
+std::string stored_dtype(const WeightStore& ws) {
+  const char* probe[] = {"blocks.0.self_attn.q.weight", "patch_embedding.weight"};
+  for (const char* k : probe) {
+    if (ws.has(k)) {
+      auto info = ws.info(k);
+      if (info.ok()) return dtype_name(info->dtype);
+    }
+  }
+  auto keys = ws.keys();
+  if (!keys.empty()) {
+    auto info = ws.info(keys.front());
+    if (info.ok()) return dtype_name(info->dtype);
+  }
+  return "f32";
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::load(Backend& be, const std::string& dir, const BundleOptions& opts) {
+  std::unique_ptr<ModelBundle> m(new ModelBundle(be, opts));
+  TSR_ASSIGN_OR_RETURN(m->folder_, find_model_folder(dir));
+  const ModelFolder& f = m->folder_;
+  if (!f.tessera_json.empty()) {
+    auto app = parse_app_config(f.tessera_json);
+    if (!app.ok()) return app.status().with_context(f.dir + "/tessera.json");
+    m->app_ = std::move(*app);
+  }
+
+  // Component configs in official argument names; io has already applied the Diffusers
+  // translations and tessera.json's "vae"/"t5" overrides ("{}" = Wan2.1's values).
+  auto dit_cfg = DitConfig::from_json(f.dit.config);
+  if (!dit_cfg.ok()) return dit_cfg.status().with_context("DiT config");
+  auto vae_cfg_or = VaeConfig::from_json(f.vae.config.empty() ? "{}" : f.vae.config);
+  if (!vae_cfg_or.ok()) return vae_cfg_or.status().with_context("VAE config");
+  const VaeConfig& vae_cfg = *vae_cfg_or;
+  auto t5_cfg = T5Config::from_json(f.t5.config.empty() ? "{}" : f.t5.config);
+  if (!t5_cfg.ok()) return t5_cfg.status().with_context("text encoder config");
+  m->t5_cfg_ = *t5_cfg;
+  if (m->t5_cfg_.dim != dit_cfg->text_dim)
+    return Error(Code::ShapeMismatch, "the text encoder's dim %d does not match the DiT's text_dim %d",
+                 m->t5_cfg_.dim, dit_cfg->text_dim);
+  if (vae_cfg.z_dim != dit_cfg->in_dim || vae_cfg.z_dim != dit_cfg->out_dim)
+    return Error(Code::ShapeMismatch, "the VAE's z_dim %d does not match the DiT's in_dim %d / out_dim %d",
+                 vae_cfg.z_dim, dit_cfg->in_dim, dit_cfg->out_dim);
+
+  // Latent statistics: tessera.json, else the Diffusers VAE config's, else Wan2.1's constants.
+  const int z = vae_cfg.z_dim;
+  if (!m->app_.latent_mean.empty()) {
+    if (int(m->app_.latent_mean.size()) != z)
+      return Error(Code::CorruptFile, "tessera.json: latent_mean has %zu values, the VAE has z_dim %d",
+                   m->app_.latent_mean.size(), z);
+    m->mean_ = m->app_.latent_mean;
+    m->std_ = m->app_.latent_std;
+  } else if (int(vae_cfg.latents_mean.size()) == z && int(vae_cfg.latents_std.size()) == z) {
+    m->mean_ = vae_cfg.latents_mean;
+    m->std_ = vae_cfg.latents_std;
+  } else if (z == 16) {
+    m->mean_.assign(kWanLatentMean, kWanLatentMean + 16);
+    m->std_.assign(kWanLatentStd, kWanLatentStd + 16);
+  } else {
+    return Error(Code::CorruptFile, "a VAE with z_dim %d needs latent_mean/latent_std in tessera.json", z);
+  }
+
+  {
+    TSR_ASSIGN_OR_RETURN(auto ws, open_dit_weights(f));
+    m->dit_params_ = count_params(*ws);
+    m->weight_dtype_ = stored_dtype(*ws);
+    auto dit = WanDit::load(*ws, *dit_cfg, be);
+    if (!dit.ok()) return dit.status().with_context("loading the DiT");
+    m->dit_ = std::move(*dit);
+  }
+  {
+    TSR_ASSIGN_OR_RETURN(auto ws, open_vae_weights(f));
+    m->vae_params_ = count_params(*ws);
+    auto vae = WanVae::load(*ws, vae_cfg, be, /*decoder_only=*/true);
+    if (!vae.ok()) return vae.status().with_context("loading the VAE");
+    m->vae_ = std::move(*vae);
+  }
+  {
+    // Opened now so a missing or corrupt text encoder fails the load, not the first generation.
+    TSR_ASSIGN_OR_RETURN(auto ws, open_t5_weights(f));
+    m->t5_params_ = count_params(*ws);
+    if (opts.keep_text_encoder) {
+      auto t5 = UmT5Encoder::load(*ws, m->t5_cfg_, be);
+      if (!t5.ok()) return t5.status().with_context("loading the text encoder");
+      m->t5_ = std::move(*t5);
+      m->t5_resident_ = true;
+    }
+  }
+  if (opts.fit_preview) {
+    auto p = fit_preview_projection(*m->vae_, m->mean_.data(), m->std_.data());
+    if (!p.ok()) return p.status().with_context("fitting the preview projection");
+    m->preview_ = *p;
+  }
+  TSR_RETURN_IF_ERROR(be.status());
+  return m;
+}
+
+StatusOr<const UmT5Encoder*> ModelBundle::text_encoder() {
+  if (t5_) return static_cast<const UmT5Encoder*>(t5_.get());
+  TSR_ASSIGN_OR_RETURN(auto ws, open_t5_weights(folder_));
+  auto t5 = UmT5Encoder::load(*ws, t5_cfg_, be_);
+  if (!t5.ok()) return t5.status().with_context("loading the text encoder");
+  t5_ = std::move(*t5);
+  t5_resident_ = true;
+  return static_cast<const UmT5Encoder*>(t5_.get());
+}
+
+void ModelBundle::release_text_encoder() {
+  if (opts_.keep_text_encoder) return;
+  t5_resident_ = false;
+  t5_.reset();
+}
+
+MemoryInputs ModelBundle::memory_inputs() const {
+  MemoryInputs in;
+  in.dit = dit_->config();
+  in.t5 = t5_cfg_;
+  in.vae = vae_->config();
+  in.dit_params = dit_params_;
+  in.t5_params = t5_params_;
+  in.vae_params = vae_params_;
+  const bool gpu = be_.device() != DeviceKind::Cpu;
+  in.weight_bytes = gpu ? 2 : 4;
+  in.activation_bytes = gpu ? 2 : 4;
+  in.keep_text_encoder = opts_.keep_text_encoder;
+  in.text_encoder_resident = t5_resident_;
+  return in;
+}
+
+}  // namespace tsr
