@@ -26,9 +26,18 @@ def wan_flow_schedule(steps, shift):
 
 
 def unipc_sample(velocity, x, steps, shift):
-    """FlowUniPC (order 2, bh2, predict-x0) from x at sigma_0 to sigma_N = 0.
+    """FlowUniPC (order 2, bh2, predict-x0) on Wan's grid from x at sigma_0 to sigma_N = 0.
     velocity(x, t, i) -> v (the CFG-combined model output at step i)."""
     ts, sig = wan_flow_schedule(steps, shift)
+    return unipc_on_grid(velocity, x, ts, sig)
+
+
+def unipc_on_grid(velocity, x, ts, sig, keep=None):
+    """UniPC over any decreasing sigma grid ending at 0 (timesteps ts[i] given to the model).
+    keep: optional list that receives the sample at every grid point (x at sigma_0..sigma_N)."""
+    steps = len(ts)
+    if keep is not None:
+        keep.append(x)
     lam = [math.log(1 - s) - math.log(s) if s > 0 else math.inf for s in sig]
     ms, x_corr, prev_order = [], None, 1
     for i in range(steps):
@@ -54,6 +63,8 @@ def unipc_sample(velocity, x, steps, shift):
         ms = (ms + [m])[-2:]
         order = min(2, steps - i, i + 1)
         if i == steps - 1:
+            if keep is not None:
+                keep.append(m)
             return m
         h = lam[i + 1] - lam[i]
         phi = math.expm1(-h)
@@ -63,6 +74,8 @@ def unipc_sample(velocity, x, steps, shift):
             d1 = (ms[-2] - ms[-1]) / r
             x = x - (1 - sig[i + 1]) * phi * 0.5 * d1
         prev_order = order
+        if keep is not None:
+            keep.append(x)
     return x
 
 
