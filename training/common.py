@@ -64,14 +64,26 @@ class Log:
 class Budget:
     """Stops a loop at `steps` or after `seconds` of wall time, whichever comes first."""
 
-    def __init__(self, steps, seconds):
-        self.steps, self.seconds, self.t0 = steps, seconds, time.time()
+    def __init__(self, steps, seconds, deadline=0):
+        self.steps, self.t0 = steps, time.time()
+        self.seconds = seconds
+        if deadline:   # absolute wall-clock end (unix seconds) for runs inside a fixed-length job
+            left = max(1.0, deadline - self.t0)
+            self.seconds = min(seconds, left) if seconds else left
 
     def done(self, step):
         return step >= self.steps or (self.seconds and time.time() - self.t0 > self.seconds)
 
     def elapsed(self):
         return time.time() - self.t0
+
+    def progress(self, step):
+        """Fraction of the budget used: what learning-rate schedules follow, so a run cut short by
+        its time budget still anneals."""
+        p = step / max(1, self.steps)
+        if self.seconds:
+            p = max(p, self.elapsed() / self.seconds)
+        return min(1.0, p)
 
 
 class EMA:
@@ -90,11 +102,11 @@ class EMA:
         model.load_state_dict({k: v.to(model.state_dict()[k].dtype) for k, v in self.shadow.items()})
 
 
-def lr_at(step, total, peak, warmup=200, floor=0.1):
+def lr_at(step, progress, peak, warmup=200, floor=0.1):
+    """Linear warm-up over `warmup` steps, then cosine decay to floor * peak as progress -> 1."""
     if step < warmup:
         return peak * (step + 1) / warmup
-    p = min(1.0, (step - warmup) / max(1, total - warmup))
-    return peak * (floor + (1 - floor) * 0.5 * (1 + np.cos(np.pi * p)))
+    return peak * (floor + (1 - floor) * 0.5 * (1 + np.cos(np.pi * progress)))
 
 
 def base_args(parser, out):
@@ -102,6 +114,7 @@ def base_args(parser, out):
     parser.add_argument('--out', default=out, help='output folder of this stage')
     parser.add_argument('--steps', type=int, default=1000, help='optimiser steps (upper bound)')
     parser.add_argument('--max-seconds', type=float, default=0, help='wall-time budget; 0 = none')
+    parser.add_argument('--deadline', type=float, default=0, help='stop training by this unix time; 0 = none')
     parser.add_argument('--batch', type=int, default=32)
     parser.add_argument('--lr', type=float, default=3e-4)
     parser.add_argument('--tiny', action='store_true', help='CPU smoke run: small clips and models')

@@ -27,9 +27,19 @@ def save_dit(dit, path, meta=None):
 
 
 def load_dit(path, device):
-    cfg = json.loads(st.read_metadata(path)['config'])
+    """A DiT from a stage folder (its dit.safetensors, else its exported model/), a model folder
+    or a checkpoint file."""
+    if os.path.isdir(path):
+        for cand in (os.path.join(path, 'dit.safetensors'), os.path.join(path, 'model')):
+            if os.path.exists(cand):
+                return load_dit(cand, device)
+        with open(os.path.join(path, 'config.json')) as f:
+            cfg = json.load(f)
+        weights = os.path.join(path, 'diffusion_pytorch_model.safetensors')
+    else:
+        cfg, weights = json.loads(st.read_metadata(path)['config']), path
     dit = WanDiT(**cfg)
-    dit.load_state_dict({k: v.float() for k, v in st.load(path).items()})
+    dit.load_state_dict({k: v.float() for k, v in st.load(weights).items()})
     return dit.to(device)
 
 

@@ -18,11 +18,12 @@ from .wan.sampling import shift_sigma
 
 
 def fm_sample(x0, gen, shift):
-    """(x_sigma, sigma [B], target velocity) with sigma = shift(u), u ~ U(0, 1)."""
+    """(x_sigma, sigma [B], target velocity) with sigma = shift(u), u ~ U(0, 1); gen lives on
+    x0's device."""
     b = x0.shape[0]
-    u = torch.rand(b, generator=gen).to(x0.device)
+    u = torch.rand(b, generator=gen, device=x0.device)
     sigma = shift_sigma(u, shift).clamp(1e-4, 1.0)
-    eps = torch.randn(x0.shape, generator=gen).to(x0.device)
+    eps = torch.randn(x0.shape, generator=gen, device=x0.device)
     s = sigma.view(b, 1, 1, 1, 1)
     return (1 - s) * x0 + s * eps, sigma, eps - x0
 
@@ -59,12 +60,12 @@ def log_time(log):
 
 def train(dit, data, args, log, dev, loss_fn, ema):
     opt = torch.optim.AdamW(dit.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.01)
-    gen = torch.Generator(device='cpu').manual_seed(args.seed + 17)
-    budget, step = common.Budget(args.steps, args.max_seconds), 0
+    gen = torch.Generator(device=dev).manual_seed(args.seed + 17)
+    budget, step = common.Budget(args.steps, args.max_seconds, args.deadline), 0
     total = 0.0
     while not budget.done(step):
         for g in opt.param_groups:
-            g['lr'] = common.lr_at(step, args.steps, args.lr)
+            g['lr'] = common.lr_at(step, budget.progress(step), args.lr)
         with common.autocast(dev):
             loss, parts = loss_fn(dit, gen)
         opt.zero_grad(set_to_none=True)

@@ -55,10 +55,10 @@ def main(argv=None):
     opt = torch.optim.AdamW(list(t5.parameters()) + list(heads.parameters()), lr=args.lr, weight_decay=0.01)
     maker = CaptionMaker(args.seed)
     length = common.DIT_CONFIG['text_len']
-    budget, step = common.Budget(args.steps, args.max_seconds), 0
+    budget, step = common.Budget(args.steps, args.max_seconds, args.deadline), 0
     while not budget.done(step):
         for g in opt.param_groups:
-            g['lr'] = common.lr_at(step, args.steps, args.lr, warmup=100)
+            g['lr'] = common.lr_at(step, budget.progress(step), args.lr, warmup=100)
         texts, ys = [], {k: [] for k in CLASSES}
         for _ in range(args.batch):
             a = maker.attributes()

@@ -32,10 +32,10 @@ def main(argv=None):
     vae = WanVAE(**cfg).to(dev)
     opt = torch.optim.AdamW(vae.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     maker, rng = CaptionMaker(args.seed), random.Random(args.seed + 7)
-    budget, step = common.Budget(args.steps, args.max_seconds), 0
+    budget, step = common.Budget(args.steps, args.max_seconds, args.deadline), 0
     while not budget.done(step):
         for g in opt.param_groups:
-            g['lr'] = common.lr_at(step, args.steps, args.lr, warmup=100)
+            g['lr'] = common.lr_at(step, budget.progress(step), args.lr, warmup=100)
         attrs = [maker.attributes() for _ in range(args.batch)]
         clips = render_batch(attrs, frames, size, rng, dev)
         s = rng.randrange(0, frames - args.clip_frames + 1)

@@ -49,7 +49,7 @@ class TextEncoder:
 
 
 @torch.no_grad()
-def encode_latents(vae, n, frames, size, seed, device, chunk=32, autocast=None):
+def encode_latents(vae, n, frames, size, seed, device, chunk=64, autocast=None):
     """n rendered clips -> (normalised latents [n, z, T, h, w] bf16 on device, attributes)."""
     maker = CaptionMaker(seed)
     rng = random.Random(seed + 1)
