@@ -11,14 +11,17 @@ import numpy as np
 import torch
 
 # The demo model (sizes chosen by the engine's CPU time, training/NOTES.md)
-FRAMES, SIZE = 33, 128
+FRAMES, SIZE = 17, 128
 T5_CONFIG = dict(dim=128, dim_attn=128, dim_ffn=256, num_heads=4, num_layers=2, num_buckets=32)
 VAE_CONFIG = dict(dim=8, z_dim=16, dim_mult=[1, 2, 4, 4], num_res_blocks=1, temperal_downsample=[False, True, True])
 DIT_CONFIG = dict(dim=256, ffn_dim=1024, freq_dim=256, text_dim=128, text_len=32, in_dim=16, out_dim=16,
                   num_heads=4, num_layers=8, patch_size=[1, 2, 2], eps=1e-6)
 TRAIN_SHIFT = 3.0        # sigma shift of training timesteps and of the teacher's sampler
 TEACHER_STEPS, TEACHER_GUIDANCE = 50, 5.0
-STA_TILE = [3, 2, 2]     # tokens per tile (t, h, w) on the 9x8x8 token grid
+STA_TILE = [3, 2, 2]     # tokens per tile (t, h, w) on the 5x8x8 token grid
+# the fixed windows of STA fine-tuning and of the students: every head sees all frames and the
+# 3x3 neighbourhood of its tile (44% of the tile pairs skipped)
+STA_FIXED = {'tile': STA_TILE, 'rules': [{'pattern': 'sta', 'window': [3, 3, 3]}]}
 
 
 def device():
@@ -87,19 +90,24 @@ class Budget:
 
 
 class EMA:
+    """Exponential moving average of a model's parameters (float32 copies, foreach updates)."""
+
     def __init__(self, model, decay):
         self.decay = decay
-        self.shadow = {k: v.detach().clone().float() for k, v in model.state_dict().items()}
+        self.names = [n for n, _ in model.named_parameters()]
+        self.shadow = [p.detach().clone().float() for p in model.parameters()]
 
     @torch.no_grad()
     def update(self, model, decay=None):
         d = self.decay if decay is None else decay
-        for k, v in model.state_dict().items():
-            if v.is_floating_point():
-                self.shadow[k].mul_(d).add_(v.detach().float(), alpha=1 - d)
+        params = [p.detach().float() for p in model.parameters()]
+        torch._foreach_mul_(self.shadow, d)
+        torch._foreach_add_(self.shadow, params, alpha=1 - d)
 
+    @torch.no_grad()
     def copy_to(self, model):
-        model.load_state_dict({k: v.to(model.state_dict()[k].dtype) for k, v in self.shadow.items()})
+        for p, s in zip(model.parameters(), self.shadow):
+            p.copy_(s.to(p.dtype))
 
 
 def lr_at(step, progress, peak, warmup=200, floor=0.1):

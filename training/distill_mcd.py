@@ -109,7 +109,7 @@ def main(argv=None):
     p = add_common(argparse.ArgumentParser(description=__doc__), 'runs/mcd')
     p.add_argument('--teacher', default='runs/teacher')
     p.add_argument('--init', default='runs/sta', help='stage whose dit.safetensors initialises the students')
-    p.add_argument('--windows', default='runs/calibration/attention.json')
+    p.add_argument('--windows', default='fixed', help="attention config file {tile, rules}, or 'fixed'")
     p.add_argument('--segments', type=int, nargs='+', default=[4, 2], help='one student per entry')
     p.add_argument('--substeps', type=int, default=12, help='teacher UniPC steps per segment of the finest student')
     p.add_argument('--trajectories', type=int, default=2048)
@@ -136,7 +136,7 @@ def main(argv=None):
         # a shared deadline is split evenly between the students still to train (minus export/eval)
         deadline = 0
         if args.deadline:
-            deadline = time.time() + (args.deadline - time.time()) / (len(args.segments) - n_done) - 25
+            deadline = time.time() + (args.deadline - time.time()) / (len(args.segments) - n_done) - 8
         student = stage_io.load_dit(args.init, dev).train()
         target = copy.deepcopy(student).eval().requires_grad_(False)
         sub = argparse.Namespace(**{**vars(args), 'max_seconds': budget_each, 'deadline': deadline,

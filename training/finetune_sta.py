@@ -19,6 +19,9 @@ from .wan.sparse import AttnRules
 
 
 def sta_rules(path):
+    """'fixed' = common.STA_FIXED, else an attention-config JSON file {tile, rules}."""
+    if path == 'fixed':
+        return AttnRules.from_json(common.STA_FIXED)
     with open(path) as f:
         return AttnRules.from_json(json.load(f))
 
@@ -31,7 +34,7 @@ def grid_of(data):
 def main(argv=None):
     p = add_common(argparse.ArgumentParser(description=__doc__), 'runs/sta')
     p.add_argument('--teacher', default='runs/teacher')
-    p.add_argument('--windows', default='runs/calibration/attention.json', help='attention config {tile, rules}')
+    p.add_argument('--windows', default='fixed', help="attention config file {tile, rules}, or 'fixed'")
     p.add_argument('--distill', type=float, default=1.0, help='weight of the dense-teacher velocity loss')
     p.add_argument('--drop', type=float, default=0.1)
     p.set_defaults(lr=2e-4, steps=3000)

@@ -39,16 +39,24 @@ def add_common(p, out):
     return p
 
 
+_CACHE = {}   # stages run in one process (gpu/stage2.py) share the latent set
+
+
 def setup(args, stage):
     common.seed_everything(args.seed)
     common.setup_cuda()
     dev = common.device()
     log = common.Log(args.out, stage)
     log(cmd=common.describe(args), device=str(dev))
-    vae, vmeta, t5, tok = stage_io.load_components(args.vae, args.text, dev)
-    frames, size = vmeta['frames'], vmeta['size']
-    data = LatentData(vae, t5, tok, 64 if args.tiny else args.clips, frames, size, args.seed, dev,
-                      (stage_io.tiny_dit_config() if args.tiny else common.DIT_CONFIG)['text_len'])
+    key = (os.path.abspath(args.vae), os.path.abspath(args.text), args.clips, args.seed, args.tiny)
+    if key not in _CACHE:
+        vae, vmeta, t5, tok = stage_io.load_components(args.vae, args.text, dev)
+        frames, size = vmeta['frames'], vmeta['size']
+        data = LatentData(vae, t5, tok, 64 if args.tiny else args.clips, frames, size, args.seed, dev,
+                          (stage_io.tiny_dit_config() if args.tiny else common.DIT_CONFIG)['text_len'])
+        _CACHE.clear()
+        _CACHE[key] = (vae, t5, tok, frames, size, data)
+    vae, t5, tok, frames, size, data = _CACHE[key]
     log(latents=list(data.z.shape), seconds=round(log_time(log), 1))
     return dev, log, vae, t5, tok, frames, size, data
 
@@ -100,10 +108,11 @@ def finish(dit, ema, args, log, vae, t5, tok, frames, size, defaults, name, desc
 def main(argv=None):
     p = add_common(argparse.ArgumentParser(description=__doc__), 'runs/teacher')
     p.add_argument('--drop', type=float, default=0.1, help='caption dropout')
+    p.add_argument('--init', default='', help='continue from this DiT (stage or model folder)')
     args = p.parse_args(argv)
     dev, log, vae, t5, tok, frames, size, data = setup(args, 'teacher')
     cfg = dict(stage_io.tiny_dit_config() if args.tiny else common.DIT_CONFIG, text_dim=t5.config['dim'])
-    dit = WanDiT(**cfg).init_weights().to(dev)
+    dit = stage_io.load_dit(args.init, dev).train() if args.init else WanDiT(**cfg).init_weights().to(dev)
     log(params=sum(p.numel() for p in dit.parameters()))
     ema = common.EMA(dit, args.ema)
 

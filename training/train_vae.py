@@ -18,7 +18,10 @@ from .wan import safetensors_io as st
 
 def main(argv=None):
     p = common.base_args(argparse.ArgumentParser(description=__doc__), 'runs/vae')
-    p.add_argument('--clip-frames', type=int, default=9, help='frames of each training window (4n+1)')
+    p.add_argument('--clip-frames', type=int, default=0,
+                   help='frames of each training window (4n+1); 0 = whole clips. Windows shorter than the '
+                        'clips leave the later latent frames untrained (the causal convs see zero padding)')
+    p.add_argument('--init', default='', help='stage-1 VAE folder to continue from')
     p.add_argument('--kl', type=float, default=1e-4)
     p.add_argument('--stat-clips', type=int, default=512)
     args = p.parse_args(argv)
@@ -30,6 +33,9 @@ def main(argv=None):
     log = common.Log(args.out, 'vae')
     log(cmd=common.describe(args), device=str(dev))
     vae = WanVAE(**cfg).to(dev)
+    if args.init:
+        vae.load_state_dict(load(args.init)[0].state_dict())
+    clip_frames = args.clip_frames or frames
     opt = torch.optim.AdamW(vae.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     maker, rng = CaptionMaker(args.seed), random.Random(args.seed + 7)
     budget, step = common.Budget(args.steps, args.max_seconds, args.deadline), 0
@@ -38,8 +44,8 @@ def main(argv=None):
             g['lr'] = common.lr_at(step, budget.progress(step), args.lr, warmup=100)
         attrs = [maker.attributes() for _ in range(args.batch)]
         clips = render_batch(attrs, frames, size, rng, dev)
-        s = rng.randrange(0, frames - args.clip_frames + 1)
-        x = clips[:, :, s:s + args.clip_frames]
+        s = rng.randrange(0, frames - clip_frames + 1)
+        x = clips[:, :, s:s + clip_frames]
         with common.autocast(dev):
             mu, log_var = vae.encode_moments(x)
             z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var.clamp(-30, 20))
