@@ -41,11 +41,12 @@ def autocast(dev):
     return contextlib.nullcontext()
 
 
-def setup_cuda():
+def setup_cuda(benchmark=True):
+    """benchmark=False for the VAE: autotuning its many conv shapes costs more than it saves."""
     if torch.cuda.is_available():
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
-        torch.backends.cudnn.benchmark = True
+        torch.backends.cudnn.benchmark = benchmark
 
 
 class Log:

@@ -44,4 +44,4 @@ def compatible(colour, background):
 
 def size_radius(size):
     """Nominal object radius in pixels at 128 px (scaled with the frame) as a (low, high) range."""
-    return (7.0, 9.5) if size == 'small' else (14.0, 18.0)
+    return (9.0, 12.0) if size == 'small' else (16.0, 20.0)

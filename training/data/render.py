@@ -13,9 +13,9 @@ _SHAPE_ID = {'circle': 0, 'square': 1, 'triangle': 2}
 
 
 def _layout(n, r, lo, hi, rng):
-    """n centre coordinates spaced 2.5r + 8 apart inside [lo, hi] on one axis (a triangle's
+    """n centre coordinates spaced 2.45r + 6 apart inside [lo, hi] on one axis (a triangle's
     half-width is 1.2r)."""
-    gap = 2.5 * r + 8
+    gap = 2.45 * r + 6
     span = gap * (n - 1)
     start = rng.uniform(lo, max(lo, hi - span))
     return [start + i * gap for i in range(n)]
@@ -26,8 +26,9 @@ def trajectory(attrs, frames, size, rng):
     s = size / 128.0
     n, motion = attrs['count'], attrs['motion']
     lo_r, hi_r = size_radius(attrs['size'])
-    r0 = rng.uniform(lo_r, hi_r) * s
-    grow = rng.uniform(0.7, 1.0) if motion == 'growing' else 0.0
+    crowded = n == 3 and motion == 'growing'      # three growing objects must still fit side by side
+    r0 = rng.uniform(lo_r, min(hi_r, 10.0) if crowded else hi_r) * s
+    grow = (rng.uniform(0.45, 0.5) if crowded else rng.uniform(0.7, 1.0)) if motion == 'growing' else 0.0
     r_max = r0 * (1 + grow)
     m = r_max + 3 * s                       # margin keeping the whole object in frame
     ts = [t / (frames - 1) for t in range(frames)]

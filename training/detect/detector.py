@@ -165,7 +165,7 @@ def analyse(clip):
     head = lambda v: sum(v[:k]) / k
     tail = lambda v: sum(v[-k:]) / k
     radius = math.sqrt(head(areas) / math.pi) / scale
-    out['size'] = 'small' if radius < 11.5 else 'large'
+    out['size'] = 'small' if radius < 13.5 else 'large'
     growth = tail(areas) / max(1.0, head(areas))
     dx, dy = (tail(xs) - head(xs)) / scale, (tail(ys) - head(ys)) / scale
     low = (max(ys[1:-1]) - max(head(ys), tail(ys))) / scale if len(ys) > 2 else 0.0

@@ -21,6 +21,13 @@ def main():
     p.add_argument('--seconds', type=float, default=300, help='whole job, export and packing included')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--tiny', action='store_true')
+    p.add_argument('--vae-init', default='vae', help='under --init: a VAE stage folder or a model folder')
+    p.add_argument('--vae-end', type=float, default=0.15, help='fractions of the job at which stages stop training')
+    p.add_argument('--teacher-end', type=float, default=0.45)
+    p.add_argument('--sta-end', type=float, default=0.58)
+    p.add_argument('--vae-batch', type=int, default=8)
+    p.add_argument('--vae-crop', type=int, default=0)
+    p.add_argument('--batch', type=int, default=128, help='DiT stages')
     a = p.parse_args()
     start = time.time()
     end = start + a.seconds
@@ -29,18 +36,20 @@ def main():
     at = lambda frac: str(start + frac * (end - start))
     t = lambda: f'{time.time() - start:.0f}s'
     print('vae', t(), flush=True)
-    train_vae.main(['--seed', seed, '--init', f'{i}/vae', '--out', f'{r}/vae', '--steps', '100000', '--deadline', at(0.15),
-                    '--batch', '8', '--lr', '3e-4', '--stat-clips', '256'] + tiny)
+    train_vae.main(['--seed', seed, '--init', f'{i}/{a.vae_init}', '--out', f'{r}/vae', '--steps', '100000',
+                    '--deadline', at(a.vae_end), '--batch', str(a.vae_batch), '--crop', str(a.vae_crop),
+                    '--lr', '5e-4', '--stat-clips', '256'] + tiny)
     common = ['--seed', seed, '--vae', f'{r}/vae', '--text', f'{i}/text', '--clips', '8000', '--eval'] + tiny
     print('teacher', t(), flush=True)
     train_dit.main(common + ['--init', f'{i}/teacher/model', '--out', f'{r}/teacher', '--steps', '100000',
-                             '--deadline', at(0.45), '--lr', '3e-4'])
+                             '--deadline', at(a.teacher_end), '--lr', '4e-4', '--batch', str(a.batch)])
     print('sta', t(), flush=True)
     finetune_sta.main(common + ['--teacher', f'{r}/teacher', '--out', f'{r}/sta', '--steps', '100000',
-                                '--deadline', at(0.58)])
+                                '--deadline', at(a.sta_end), '--batch', str(a.batch)])
     print('mcd', t(), flush=True)
     distill_mcd.main(common + ['--teacher', f'{r}/teacher', '--init', f'{r}/sta', '--out', f'{r}/mcd', '--steps', '100000',
-                               '--deadline', at(0.95), '--trajectories', '1024', '--lr', '2e-4'])
+                               '--deadline', at(0.95), '--trajectories', '1024', '--lr', '2e-4',
+                               '--batch', str(a.batch)])
     print('pack', t(), flush=True)
     pk = f'{r}/pack'
     pack.pack(f'{r}/teacher/model', {'sta': f'{r}/sta/model', 'mcd4': f'{r}/mcd/4step/model',
