@@ -6,7 +6,7 @@
 // cheapest window within `maxError` (else the argmin), the engine's own rule. Writes the attention
 // config {tile, rules} (rules cover steps >= denseSteps) and the measured errors.
 //
-//   node training/calibrate.mjs --model runs/teacher/model --out runs/calibration [--max-error 0.05]
+//   node training/calibrate.mjs --model runs/teacher/model --out runs/calibration [--max-error 0]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -21,11 +21,12 @@ const opt = (name, fallback) => {
 };
 const model = resolve(opt('--model', 'runs/teacher/model'));
 const out = resolve(opt('--out', 'runs/calibration'));
-const maxError = Number(opt('--max-error', '0.05'));
+const maxError = Number(opt('--max-error', '0'));   // 0: the argmin per head (FastVideo's rule)
 const denseSteps = Number(opt('--dense-steps', '12'));
 const steps = Number(opt('--steps', '50'));
 const tile = JSON.parse(opt('--tile', '[3,2,2]'));
-const candidates = JSON.parse(opt('--candidates', '[[1,1,1],[3,1,1],[1,3,3],[3,3,3],[1,5,5],[3,5,5]]'));
+// sparse candidates only (on the 5x8x8 grid, (3,5,5) would be dense attention)
+const candidates = JSON.parse(opt('--candidates', '[[1,1,1],[3,1,1],[1,3,3],[3,3,3],[1,5,5]]'));
 // calibration prompts: training-style captions, none of them a held-out evaluation prompt
 const prompts = JSON.parse(opt('--prompts', JSON.stringify([
   'a green square moving right on a black background',

@@ -40,12 +40,15 @@ def main(argv=None):
         '- **distance**: relative L2 distance of the clip (uint8 pixels) to the dense teacher\'s clip from the same '
         'seed, mean over prompts.',
         '- **sparsity**: share of (query tile, key tile) attention blocks skipped, over all steps, layers and heads.',
-        '- **time**: engine seconds per clip (text encoding + denoising + VAE decode), median over the prompts; '
-        '**speed-up** against the teacher.',
+        '- **time**: engine seconds per clip (text encoding + denoising + VAE decode); with `evaluate --bench N` the '
+        'median of N dedicated runs per variant taken round-robin (so that every variant sees the same machine '
+        'load), else the median over the evaluation prompts; **CLI s** is the whole `tessera generate` command '
+        '(Node start, model load, MP4 encoding included); **speed-up** is the teacher\'s engine time over the '
+        'variant\'s.',
         '',
         '| variant | sampler | accuracy % | colour | shape | count | motion | clips all right % | distance | '
-        'sparsity % | time s | denoise s | speed-up |',
-        '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+        'sparsity % | time s | denoise s | CLI s | speed-up |',
+        '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ]
     for name in order:
         r = s[name]
@@ -58,7 +61,7 @@ def main(argv=None):
                      f"{pct(pa.get('shape'))} | {pct(pa.get('count'))} | {pct(pa.get('motion'))} | "
                      f"{pct(r['clips_all_core_right'])} | {dist} | {pct(r['sparsity'])} | "
                      f"{r['engine_seconds_median']:.2f} | {r['denoise_seconds_median']:.2f} | "
-                     f"{'–' if speed is None else f'{speed:.1f}x'} |")
+                     f"{r['cli_seconds_median']:.2f} | {'–' if speed is None else f'{speed:.1f}x'} |")
     lines.append('')
     if base and 'mcd4' in s:
         m = s['mcd4']

@@ -28,9 +28,9 @@ def trajectory(attrs, frames, size, rng):
     lo_r, hi_r = size_radius(attrs['size'])
     crowded = n == 3 and motion == 'growing'      # three growing objects must still fit side by side
     r0 = rng.uniform(lo_r, min(hi_r, 10.0) if crowded else hi_r) * s
-    grow = (rng.uniform(0.45, 0.5) if crowded else rng.uniform(0.7, 1.0)) if motion == 'growing' else 0.0
+    grow = (rng.uniform(0.4, 0.45) if crowded else rng.uniform(0.7, 1.0)) if motion == 'growing' else 0.0
     r_max = r0 * (1 + grow)
-    m = r_max + 3 * s                       # margin keeping the whole object in frame
+    m = 1.4 * r_max + 2 * s                 # margin keeping the whole object in frame (triangle apex: 1.4r)
     ts = [t / (frames - 1) for t in range(frames)]
     objs = []
     if motion in ('left', 'right', 'up', 'down'):
