@@ -23,8 +23,8 @@ VARIANTS = (
     ('teacher', 'teacher, dense, UniPC 50 steps, CFG 5', 'teacher/model', []),
     ('sta_free', 'training-free STA (engine calibration), UniPC 50', 'teacher/model', ['--attention', '@{runs}/calibration/attention.json']),
     ('sta_ft', 'fine-tuned STA, UniPC 50 steps, CFG 5', 'sta/model', []),
-    ('mcd4', 'MCD student, STA, 4 Euler steps, no CFG', 'mcd4/model', []),
-    ('mcd2', 'MCD student, STA, 2 Euler steps, no CFG', 'mcd2/model', []),
+    ('mcd4', 'MCD student, STA, 4 Euler steps, no CFG', 'mcd/4step/model', []),
+    ('mcd2', 'MCD student, STA, 2 Euler steps, no CFG', 'mcd/2step/model', []),
 )
 
 

@@ -2,7 +2,7 @@
 the app and the CLI use when no model is given; scripts/make-demo-model.mjs leaves a trained
 model there alone). Checks the 30 MB budget and records where the model came from.
 
-  python3 -m training.ship --model runs/mcd4/model --eval runs/eval
+  python3 -m training.ship --model runs/mcd/4step/model --eval runs/eval
 """
 import argparse
 import json
@@ -17,7 +17,7 @@ LIMIT = 30 * 1024 * 1024
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('--model', default='runs/mcd4/model')
+    p.add_argument('--model', default='runs/mcd/4step/model')
     p.add_argument('--eval', default='runs/eval')
     p.add_argument('--out', default=str(ROOT / 'assets' / 'demo-model'))
     args = p.parse_args(argv)

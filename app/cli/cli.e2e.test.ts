@@ -1,9 +1,10 @@
 // The README's first command, end to end: the built CLI with the demo model writes a playable MP4.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoModelDir } from '../engine/demo-model.js';
 import { engineUnavailable } from '../engine/test-support.js';
 import { probe, readSettings } from '../media/index.js';
 
@@ -27,7 +28,9 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     const r = tessera('generate', '--prompt', 'a red ball bouncing on a blue background', '--seed', '7', '--out', out,
       '--backend', 'cpu', '--json');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/denoise +\[#+\] +8\/8 +[\d.]+ s\/step/);
+    // the built-in model's own defaults (tessera.json): the trained student or the random stand-in
+    const d = JSON.parse(readFileSync(join(demoModelDir(), 'tessera.json'), 'utf8')).defaults;
+    expect(r.stderr).toMatch(new RegExp(`denoise +\\[#+\\] +${d.steps}/${d.steps} +[\\d.]+ s/step`));
     expect(r.stderr).toMatch(/decode/);
     const summary = JSON.parse(r.stdout.trim());
     expect(summary).toMatchObject({ out, format: 'mp4', frames: 17, width: 128, height: 128 });
@@ -36,8 +39,8 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     const settings = await readSettings(out);
     expect(settings).toEqual(summary.settings);
     expect(settings).toMatchObject({
-      params: { prompt: 'a red ball bouncing on a blue background', seed: 7, steps: 8, width: 128, height: 128, frames: 17,
-        sampler: 'unipc', negativePrompt: 'static blurry noisy' },
+      params: { prompt: 'a red ball bouncing on a blue background', seed: 7, steps: d.steps, width: 128, height: 128,
+        frames: 17, sampler: d.sampler, ...(d.negative_prompt ? { negativePrompt: d.negative_prompt } : {}) },
     });
   });
 
