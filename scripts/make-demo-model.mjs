@@ -14,7 +14,7 @@ import { writeSafetensors } from './demo-model/safetensors.mjs';
 import { WORDS, SPECIAL, tokenizerConfig, tokenizerJson } from './demo-model/vocab.mjs';
 
 /** Bump when the output changes, so installs regenerate. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
 export const DEFAULT_SEED = 20250101;
 
 export const DIT_CONFIG = {
@@ -35,13 +35,37 @@ export const DEFAULTS = {
 /** Output scale of particular tensors: a gentler VAE output head keeps the clamp from saturating. */
 const GAIN = { 'decoder.head.2.weight': 0.5 };
 
-function materialise(list, sample) {
+/** A separable [1, 2, 1] kernel over the spatial/temporal axes of a conv, with unit L2 norm. */
+function smoothKernel(dims) {
+  const taps = (k) => (k === 3 ? [1, 2, 1] : k === 1 ? [1] : Array(k).fill(1));
+  let kernel = [1];
+  for (const k of dims) kernel = kernel.flatMap((a) => taps(k).map((b) => a * b));
+  const norm = Math.sqrt(kernel.reduce((s, x) => s + x * x, 0));
+  return kernel.map((x) => x / norm);
+}
+
+/**
+ * Random tensors. With `smooth`, convolution weights are a random channel mix times a fixed
+ * low-pass kernel: a random VAE then decodes to soft moving colour fields instead of pixel noise
+ * (same output variance as 1/sqrt(fan_in) init).
+ */
+function materialise(list, sample, { smooth = false } = {}) {
   return list.map((t) => {
     const n = t.shape.reduce((a, b) => a * b, 1);
     const data = new Float32Array(n);
+    const gain = t.gain ?? GAIN[t.name] ?? 1;
+    const kdims = t.shape.slice(2);
+    const taps = kdims.reduce((a, b) => a * b, 1);
     if (t.init === 'ones') data.fill(1);
-    else if (t.init === 'normal') {
-      const std = (t.gain ?? GAIN[t.name] ?? 1) / Math.sqrt(t.fanIn);
+    else if (t.init === 'normal' && smooth && t.shape.length >= 4 && taps > 1) {
+      const kernel = smoothKernel(kdims);
+      const std = gain / Math.sqrt(t.shape[1]);
+      for (let oi = 0; oi < n / taps; oi++) {
+        const m = sample() * std;
+        for (let j = 0; j < taps; j++) data[oi * taps + j] = m * kernel[j];
+      }
+    } else if (t.init === 'normal') {
+      const std = gain / Math.sqrt(t.fanIn);
       for (let i = 0; i < n; i++) data[i] = sample() * std;
     }
     return { name: t.name, dtype: 'F32', shape: t.shape, data };
@@ -79,7 +103,7 @@ export function makeDemoModel(outDir, { seed = DEFAULT_SEED, force = false } = {
   const meta = { format: 'pt', generator: `tessera make-demo-model v${GENERATOR_VERSION}`, seed: String(seed) };
   writeSafetensors(join(tmp, 'diffusion_pytorch_model.safetensors'), materialise(ditTensors(DIT_CONFIG), normalSampler(seed)), meta);
   writeSafetensors(join(tmp, 'models_t5_umt5-xxl-enc-bf16.safetensors'), materialise(t5Tensors(T5_CONFIG), normalSampler(seed + 1)), meta);
-  writeSafetensors(join(tmp, 'Wan2.1_VAE.safetensors'), materialise(vaeTensors(VAE_CONFIG), normalSampler(seed + 2)), meta);
+  writeSafetensors(join(tmp, 'Wan2.1_VAE.safetensors'), materialise(vaeTensors(VAE_CONFIG), normalSampler(seed + 2), { smooth: true }), meta);
   writeFileSync(join(tmp, 'config.json'), JSON.stringify(DIT_CONFIG, null, 2) + '\n');
   writeFileSync(join(tmp, 'google', 'umt5-xxl', 'tokenizer.json'), JSON.stringify(tokenizerJson(), null, 1) + '\n');
   writeFileSync(join(tmp, 'google', 'umt5-xxl', 'tokenizer_config.json'), JSON.stringify(tokenizerConfig(), null, 2) + '\n');

@@ -1,6 +1,6 @@
 // The README's first command, end to end: the built CLI with the demo model writes a playable MP4.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -62,5 +62,76 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     expect(size.status).toBe(1);
     expect(size.stderr).toContain('error [INVALID_SIZE]');
     expect(existsSync(join(work, 'x.mp4')) || existsSync(join(work, 'y.mp4'))).toBe(false);
+  });
+
+  it('tessera info prints the engine and the model as JSON', () => {
+    const r = tessera('info', '--backend', 'cpu');
+    expect(r.status, r.stderr).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.engine).toMatchObject({ backend: 'cpu' });
+    const steps = JSON.parse(readFileSync(join(demoModelDir(), 'tessera.json'), 'utf8')).defaults.steps;
+    expect(info.model).toMatchObject({ layout: 'official', defaults: { width: 128, height: 128, frames: 17, steps } });
+  });
+
+  it('cancels on Ctrl-C between steps: exit status 130, no output file', async () => {
+    const out = join(work, 'interrupted.mp4');
+    const child = spawn(process.execPath, [cli, 'generate', '--prompt', 'a red ball', '--steps', '200', '--out', out], { cwd: work });
+    let stderr = '';
+    let sent = false;
+    const code = await new Promise<number | null>((resolveExit) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (!sent && /denoise .* 2\/200/.test(stderr)) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('close', (c) => resolveExit(c));
+    });
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('cancelled');
+    expect(stderr).not.toMatch(/denoise .* 200\/200/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+});
+
+describe.skipIf(skip)('tessera verify', () => {
+  const golden = process.env.TESSERA_GOLDEN_DIR ?? resolve(root, '..', 'shared', 'golden');
+
+  it('prints one line per result and the closing count; exit status 0 when all pass', () => {
+    const dir = join(work, 'fixtures-ok');
+    mkdirSync(dir);
+    copyFileSync(join(golden, 'flow_unipc_8.io.safetensors'), join(dir, 'flow_unipc_8.io.safetensors'));
+    const r = tessera('verify', dir);
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^PASS {2}flow_unipc +flow_unipc_8 .*rel_l2 \d\.\d\de-\d+ \(tol 1\.0e-5\)/m);
+    expect(r.stdout.trim().split('\n').pop()).toBe('1 passed, 0 failed');
+  });
+
+  it('fails (status 1) on a corrupt fixture and an empty folder; 2 on a usage error', () => {
+    const dir = join(work, 'fixtures-bad');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'wan_dit_broken.io.safetensors'), Buffer.from('not a safetensors file at all'));
+    const bad = tessera('verify', dir);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/^FAIL .*wan_dit_broken .*CORRUPT_FILE/m);
+    expect(bad.stdout.trim().split('\n').pop()).toBe('0 passed, 1 failed');
+    const empty = join(work, 'fixtures-none');
+    mkdirSync(empty);
+    expect(tessera('verify', empty).status).toBe(1);
+    expect(tessera('verify', dir, '--bogus').status).toBe(2); // usage error
+  });
+
+  it('--gpu never passes CPU results off as GPU ones', () => {
+    const dir = join(work, 'fixtures-ok');
+    const r = tessera('verify', dir, '--gpu');
+    if (/ on cpu /.test(r.stdout)) {
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(/^FAIL {2}--gpu asked for, but the engine runs on the CPU/m);
+      expect(r.stdout.trim().split('\n').pop()).toBe('0 passed, 1 failed');
+    } else {
+      expect(r.status, r.stdout).toBe(0);
+    }
   });
 });

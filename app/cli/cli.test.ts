@@ -67,6 +67,14 @@ describe('tessera generate options', () => {
     expect(() => parseGenerate(['--prompt', 'x', '--attention', '[1]'])).toThrow(/rules/);
     expect(() => parseGenerate(['--prompt', 'x', 'stray'])).toThrow(/unexpected argument/);
   });
+  it('takes the format from --out\'s extension; none means MP4', () => {
+    const fmt = (...a: string[]) => { const r = parseGenerate(['--prompt', 'x', ...a]); return r === 'help' ? null : r.format; };
+    expect(fmt('--out', 'a.gif')).toBe('gif');
+    expect(fmt('--out', 'a.WEBM')).toBe('webm');
+    expect(fmt('--out', 'frames', '--format', 'png')).toBe('png');
+    expect(fmt('--out', 'clip')).toBeUndefined(); // mp4, with .mp4 added
+    expect(fmt()).toBeUndefined();
+  });
   it('picks a random seed when none is given, and fewstep for --timesteps', () => {
     const r = parseGenerate(['--prompt', 'x', '--timesteps', '999,500']);
     if (r === 'help') throw new Error('unexpected help');

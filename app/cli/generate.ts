@@ -35,7 +35,7 @@ const USAGE = `usage: tessera generate --prompt TEXT [options]
   --backend NAME        auto | cpu | cuda (default: auto)
   --threads N           CPU threads (default: all cores)
   --out FILE            output file (default: tessera-<seed>.<format>); a folder for png
-  --format NAME         mp4 | webm | gif | png (default: from --out, else mp4)
+  --format NAME         mp4 | webm | gif | png (default: from --out's extension, else mp4)
   --crf N               encoder quality (lower is better; default 18 for mp4, 32 for webm)
   --json                print a JSON summary on stdout
   --quiet               no progress bar`;
@@ -105,8 +105,10 @@ export function parseGenerate(argv: string[]): GenerateRequest | 'help' {
   const attention = parseAttention(str(p, 'attention'));
   if (attention) params.attention = attention;
   const out = str(p, 'out');
-  const format = oneOf(p, 'format', FORMATS) ?? (out !== undefined ? formatFromPath(out) ?? undefined : undefined);
-  if (out !== undefined && format === undefined) throw new UsageError(`cannot tell the format of "${out}": add --format`);
+  // An --out without extension is an MP4 (".mp4" is added); PNG frames need --format png.
+  const hasExt = out !== undefined && extname(out) !== '';
+  const format = oneOf(p, 'format', FORMATS) ?? (hasExt ? formatFromPath(out!) ?? undefined : undefined);
+  if (hasExt && format === undefined) throw new UsageError(`cannot tell the format of "${out}": add --format`);
   const req: GenerateRequest = {
     params,
     backend: oneOf(p, 'backend', BACKENDS) ?? 'auto',
@@ -201,7 +203,7 @@ export const generateCommand: Command = {
       io.stdout.write(`${USAGE}\n`);
       return 0;
     }
-    if (req.out && req.format && req.format !== 'png' && extname(req.out) === '') req.out += `.${req.format}`;
+    if (req.out && (req.format ?? 'mp4') !== 'png' && extname(req.out) === '') req.out += `.${req.format ?? 'mp4'}`;
     return runGenerate(req, io);
   },
 };

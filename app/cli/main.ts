@@ -2,6 +2,7 @@
 import { EngineError } from '../engine/errors.js';
 import { MediaError } from '../media/index.js';
 import { UsageError } from './args.js';
+import { serveCommand } from '../server/serve-command.js';
 import { generateCommand } from './generate.js';
 import { infoCommand } from './info.js';
 import type { CliIO, Command } from './io.js';
@@ -13,6 +14,7 @@ export const commands: Record<string, Command> = {
   generate: generateCommand,
   info: infoCommand,
   verify: verifyCommand,
+  serve: serveCommand,
 };
 
 function help(): string {
@@ -75,9 +77,8 @@ export function run(argv: string[] = process.argv.slice(2)): void {
     stderr: { write: (s: string) => process.stderr.write(s), isTTY: Boolean(process.stderr.isTTY) },
     signal: ac.signal,
   };
+  // The handlers stay installed until exit: a late Ctrl-C must not kill the process mid-write.
   main(argv, io).then((code) => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
     process.exitCode = code;
   }, (err: unknown) => {
     process.stderr.write(`tessera: ${String(err)}\n`);

@@ -4,6 +4,7 @@ import { describe, expectTypeOf, test } from 'vitest';
 import type { z } from 'zod';
 import type { AttnConfig, AttnMapRequest, CalibrationRequest, GenerateParams } from '../engine/types.js';
 import type { bridge } from '../preload/preload.js';
+import type { createHandlers, CallContext } from '../core/api/handlers.js';
 import {
   type AttnConfigSchema, type AttnMapRequestSchema, type CalibrationRequestSchema, type GenerateParamsSchema,
   type Handlers, type MethodParams, type MethodResult, type ModelRecord, type TesseraApi, type Unsubscribe,
@@ -42,8 +43,14 @@ describe('transports satisfy TesseraApi', () => {
   });
 });
 
-describe('handlers', () => {
+describe('server handlers', () => {
   test('Handlers has exactly one function per method', () => {
     expectTypeOf<keyof Handlers>().toEqualTypeOf<keyof import('./methods.js').Methods>();
+  });
+  test('the core handlers (server and Electron main) implement every method with the contract types', () => {
+    expectTypeOf<ReturnType<typeof createHandlers>>().toEqualTypeOf<Handlers<CallContext>>();
+    type H = ReturnType<typeof createHandlers>;
+    expectTypeOf<Awaited<ReturnType<H['queue.list']>>>().toEqualTypeOf<MethodResult<'queue.list'>>();
+    expectTypeOf<Parameters<H['generate.submit']>[0]['params']['frames']>().toEqualTypeOf<number>();
   });
 });

@@ -211,7 +211,7 @@ export interface GalleryItem {
   modelName: string;
   /** Absolute path of the file (a folder for png frames). */
   path: string;
-  /** URL the UI can load (video/img src); null when the file is gone. */
+  /** URL the UI can load (video/img src; for png, the first frame); null when the file is gone. */
   url: string | null;
   format: ExportSettings['format'];
   width: number;

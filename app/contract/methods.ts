@@ -180,7 +180,9 @@ export const methods = {
   /** The settings embedded in an exported file's metadata. */
   'gallery.reuseFromFile': method<ReusableSettings>()(z.object({ path }).strict()),
   'gallery.delete': method<{ removed: boolean }>()(z.object({
-    id: IdSchema, deleteFile: z.boolean().optional(),
+    id: IdSchema,
+    /** Also delete the file (default true); false only forgets the record. */
+    deleteFile: z.boolean().optional(),
   }).strict()),
   /** Electron: opens the file in the OS; headless: returns its URL only. */
   'gallery.open': method<{ url: string; opened: boolean }>()(z.object({

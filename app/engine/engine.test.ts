@@ -117,6 +117,17 @@ describe.skipIf(skip)('engine with the demo model', () => {
     expect((await model.generate(small)).frames).toBe(5);
   });
 
+  it('cancels a call still waiting behind another one at once', async () => {
+    let firstDone = false;
+    const first = model.generate({ ...small, width: 128, height: 128, frames: 17, steps: 8 }).then((v) => { firstDone = true; return v; });
+    const ac = new AbortController();
+    const waiting = model.generate(small, { signal: ac.signal });
+    ac.abort();
+    expect(await codeOf(waiting)).toBe('CANCELLED');
+    expect(firstDone).toBe(false); // rejected while the first call was still running
+    expect((await first).frames).toBe(17);
+  });
+
   it('rejects invalid sizes with INVALID_SIZE', async () => {
     expect(await codeOf(model.generate({ ...small, frames: 6 }))).toBe('INVALID_SIZE');
     expect(await codeOf(model.generate({ ...small, width: 100 }))).toBe('INVALID_SIZE');
@@ -181,6 +192,19 @@ describe.skipIf(skip)('engine with the demo model', () => {
     const [a, b] = await Promise.all([model.generate(small), model.generate({ ...small, seed: 43 })]);
     expect(a.frames).toBe(5);
     expect(b.frames).toBe(5);
+  });
+});
+
+describe.skipIf(skip)('object lifetimes', () => {
+  it('lets a run finish when its model and engine are disposed meanwhile', async () => {
+    const engine = await createEngine({ backend: 'cpu' });
+    const model = await engine.loadModel(demoModelDir());
+    const run = model.generate(small);
+    model.dispose();
+    engine.dispose();
+    expect((await run).frames).toBe(5);
+    expect(await codeOf(model.generate(small))).toBe('INVALID_ARGUMENT');
+    expect(await codeOf(() => engine.info())).toBe('INVALID_ARGUMENT');
   });
 });
 

@@ -54,7 +54,8 @@ function toModelInfo(dir: string, raw: RawModelInfo, extras: ModelExtras): Model
 
 class NativeEngineModel implements EngineModel {
   readonly info: ModelInfo;
-  private native: NativeModel | null;
+  private readonly native: NativeModel;
+  private disposed = false;
 
   constructor(
     private readonly addon: NativeAddon,
@@ -67,8 +68,9 @@ class NativeEngineModel implements EngineModel {
     this.info = info;
   }
 
+  /** The native model for a new call; calls made before dispose() still run. */
   private live(): NativeModel {
-    if (!this.native) throw new EngineError('INVALID_ARGUMENT', 'the model has been disposed');
+    if (this.disposed) throw new EngineError('INVALID_ARGUMENT', 'the model has been disposed');
     return this.native;
   }
 
@@ -96,21 +98,30 @@ class NativeEngineModel implements EngineModel {
   private run<T>(opts: RunOptions | undefined,
     call: (m: NativeModel, onProgress: (p: unknown) => void, token: InstanceType<NativeAddon['CancelToken']>) => Promise<unknown>): Promise<T> {
     const signal = opts?.signal;
+    let model: NativeModel;
+    try { model = this.live(); } catch (err) { return Promise.reject(err); }
     if (signal?.aborted) return Promise.reject(cancelledError());
-    return this.queue.run(async () => {
-      if (signal?.aborted) throw cancelledError();
-      const model = this.live();
-      const token = new this.addon.CancelToken();
-      const abort = () => token.cancel();
-      signal?.addEventListener('abort', abort, { once: true });
-      const onProgress = opts?.onProgress;
-      try {
-        return await call(model, (p) => onProgress?.(p as Progress), token) as T;
-      } catch (err) {
-        throw toEngineError(err);
-      } finally {
-        signal?.removeEventListener('abort', abort);
-      }
+    return new Promise<T>((resolve, reject) => {
+      // Aborted while waiting for an earlier call: reject at once; the queued job then skips.
+      let started = false;
+      const abortQueued = () => { if (!started) reject(cancelledError()); };
+      signal?.addEventListener('abort', abortQueued, { once: true });
+      this.queue.run(async () => {
+        started = true;
+        signal?.removeEventListener('abort', abortQueued);
+        if (signal?.aborted) throw cancelledError();
+        const token = new this.addon.CancelToken();
+        const abort = () => token.cancel();
+        signal?.addEventListener('abort', abort, { once: true });
+        const onProgress = opts?.onProgress;
+        try {
+          return await call(model, (p) => onProgress?.(p as Progress), token) as T;
+        } catch (err) {
+          throw toEngineError(err);
+        } finally {
+          signal?.removeEventListener('abort', abort);
+        }
+      }).then(resolve, reject);
     });
   }
 
@@ -140,22 +151,22 @@ class NativeEngineModel implements EngineModel {
     return this.run<Calibration>(opts, (m, onProgress, token) => m.calibrate(np, request, onProgress, token));
   }
 
+  /** Rejects new calls at once; frees the model after the calls already queued. */
   dispose(): void {
-    this.native?.dispose();
-    this.native = null;
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.queue.run(async () => this.native.dispose());
   }
 }
 
 class NativeEngineImpl implements Engine {
   private readonly queue = new SerialQueue();
-  private native: NativeEngine | null;
+  private disposed = false;
 
-  constructor(private readonly addon: NativeAddon, native: NativeEngine) {
-    this.native = native;
-  }
+  constructor(private readonly addon: NativeAddon, private readonly native: NativeEngine) {}
 
   private live(): NativeEngine {
-    if (!this.native) throw new EngineError('INVALID_ARGUMENT', 'the engine has been disposed');
+    if (this.disposed) throw new EngineError('INVALID_ARGUMENT', 'the engine has been disposed');
     return this.native;
   }
 
@@ -169,9 +180,11 @@ class NativeEngineImpl implements Engine {
 
   loadModel(dir: string, opts?: { keepTextEncoder?: boolean }): Promise<EngineModel> {
     const abs = resolve(dir);
+    let engine: NativeEngine;
+    try { engine = this.live(); } catch (err) { return Promise.reject(err); }
     return this.queue.run(async () => {
       try {
-        const native = await this.live().loadModel(abs, { keepTextEncoder: opts?.keepTextEncoder ?? false });
+        const native = await engine.loadModel(abs, { keepTextEncoder: opts?.keepTextEncoder ?? false });
         try {
           const tokenizer = PromptTokenizer.fromModelDir(abs);
           const info = toModelInfo(abs, native.info() as RawModelInfo, readModelExtras(abs));
@@ -187,18 +200,23 @@ class NativeEngineImpl implements Engine {
   }
 
   verifyFixture(ioPath: string): Promise<FixtureResult[]> {
+    let engine: NativeEngine;
+    try { engine = this.live(); } catch (err) { return Promise.reject(err); }
     return this.queue.run(async () => {
       try {
-        return await this.live().verifyFixture(resolve(ioPath)) as FixtureResult[];
+        return await engine.verifyFixture(resolve(ioPath)) as FixtureResult[];
       } catch (err) {
         throw toEngineError(err);
       }
     });
   }
 
+  /** Rejects new calls at once; frees the engine after the calls already queued (models that are
+   * still loaded keep the native engine alive until they are disposed). */
   dispose(): void {
-    this.native?.dispose();
-    this.native = null;
+    if (this.disposed) return;
+    this.disposed = true;
+    void this.queue.run(async () => this.native.dispose());
   }
 }
 

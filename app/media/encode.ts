@@ -3,6 +3,7 @@
 // to a temporary name beside the target and renamed into place, so a reader never sees half a file.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join } from 'node:path';
 import { MediaError, fsFailure } from './errors.js';
 import { SETTINGS_FILE, gifWithComment, pngWithComment, settingsComment } from './metadata.js';
@@ -84,6 +85,11 @@ function clampCrf(crf: number | undefined, fallback: number, max: number): numbe
   return Math.round(crf);
 }
 
+/** An ffmetadata file holding one global `comment` tag (=, ;, #, \\ and newlines escaped). */
+function ffmetadata(comment: string): string {
+  return `;FFMETADATA1\ncomment=${comment.replace(/[=;#\\\n]/g, (c) => `\\${c}`)}\n`;
+}
+
 function tempBeside(path: string, suffix = ''): string {
   return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.part${suffix}`);
 }
@@ -109,22 +115,24 @@ function ensureDir(dir: string): void {
 async function encodeFile(v: RawVideo, out: string, format: 'mp4' | 'webm' | 'gif', o: EncodeOptions): Promise<EncodeResult> {
   const tmp = tempBeside(out);
   const comment = o.settings === undefined ? null : settingsComment(o.settings);
-  const meta = comment !== null && format !== 'gif' ? ['-metadata', `comment=${comment}`] : [];
+  // Settings go through an ffmetadata file, not -metadata: one argument is capped at 128 KiB, and
+  // per-head attention rules of a large model come close.
+  const metaFile = comment !== null && format !== 'gif' ? join(tmpdir(), `tessera-meta-${process.pid}-${randomBytes(4).toString('hex')}.txt`) : null;
+  const meta = metaFile !== null ? ['-f', 'ffmetadata', '-i', metaFile, '-map', '0:v', '-map_metadata', '1'] : [];
   let args: string[];
   let width = v.width;
   let height = v.height;
   if (format === 'mp4') {
     width = even(width);
     height = even(height);
-    args = [...rawInput(v), '-vf', evenFilter(o.evenSides ?? 'pad'), '-c:v', 'libx264', '-preset', o.preset ?? 'medium',
-      '-crf', String(clampCrf(o.crf, 18, 51)), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', ...meta,
-      '-f', 'mp4', '-y', tmp];
+    args = [...rawInput(v), ...meta, '-vf', evenFilter(o.evenSides ?? 'pad'), '-c:v', 'libx264', '-preset', o.preset ?? 'medium',
+      '-crf', String(clampCrf(o.crf, 18, 51)), '-pix_fmt', 'yuv420p', '-movflags', '+faststart', '-f', 'mp4', '-y', tmp];
   } else if (format === 'webm') {
     width = even(width);
     height = even(height);
-    args = [...rawInput(v), '-vf', evenFilter(o.evenSides ?? 'pad'), '-c:v', 'libvpx-vp9', '-crf',
+    args = [...rawInput(v), ...meta, '-vf', evenFilter(o.evenSides ?? 'pad'), '-c:v', 'libvpx-vp9', '-crf',
       String(clampCrf(o.crf, 32, 63)), '-b:v', '0', '-row-mt', '1', '-deadline', 'good', '-cpu-used', '4',
-      '-pix_fmt', 'yuv420p', ...meta, '-f', 'webm', '-y', tmp];
+      '-pix_fmt', 'yuv420p', '-f', 'webm', '-y', tmp];
   } else {
     const colors = o.gifColors ?? 256;
     if (!Number.isInteger(colors) || colors < 2 || colors > 256) throw new MediaError('INVALID_INPUT', `gifColors must be 2-256`);
@@ -133,12 +141,15 @@ async function encodeFile(v: RawVideo, out: string, format: 'mp4' | 'webm' | 'gi
       '-loop', '0', '-f', 'gif', '-y', tmp];
   }
   try {
+    if (metaFile !== null) writeFileSync(metaFile, ffmetadata(comment!));
     await runTool('ffmpeg', args, { input: v.rgb, ...(o.signal ? { signal: o.signal } : {}) });
     if (format === 'gif' && comment !== null) writeFileSync(tmp, gifWithComment(readFileSync(tmp), comment));
   } catch (err) {
     rmSync(tmp, { force: true });
     if (err instanceof MediaError) throw err;
     throw fsFailure(`cannot write ${out}`, err);
+  } finally {
+    if (metaFile !== null) rmSync(metaFile, { force: true });
   }
   return { path: out, format, bytes: commitFile(tmp, out), frames: v.frames, width, height };
 }

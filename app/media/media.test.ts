@@ -50,6 +50,17 @@ describe('encodeVideo', () => {
     expect(buf.indexOf('moov')).toBeLessThan(buf.indexOf('mdat'));
   });
 
+  it('round-trips large settings with special characters (past the 128 KiB argument limit)', async () => {
+    const rules = Array.from({ length: 2000 }, (_, i) => ({ pattern: 'sta', window: [3, 5, 5], layers: [i % 40, i % 40 + 1], head: i % 40, steps: [10, -1] }));
+    const big = { ...settings, prompt: 'a; b=c #d \\ e\nline two 色调', attention: { tile: [6, 8, 8], rules } };
+    expect(JSON.stringify(big).length).toBeGreaterThan(140_000);
+    for (const ext of ['mp4', 'webm']) {
+      const out = join(root, `big.${ext}`);
+      await encodeVideo(frames(3, 16, 16), out, { settings: big });
+      expect(await readSettings(out)).toEqual(big);
+    }
+  });
+
   it('scales instead of padding when asked', async () => {
     const out = join(root, 'scaled.mp4');
     await encodeVideo(frames(5, 31, 17), out, { evenSides: 'scale' });

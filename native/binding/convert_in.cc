@@ -28,8 +28,9 @@ double get_number(Napi::Env env, const Napi::Object& o, const char* key) {
 
 int get_int(Napi::Env env, const Napi::Object& o, const char* key) {
   double d = get_number(env, o, key);
-  if (d != std::floor(d) || d < std::numeric_limits<int>::min() || d > std::numeric_limits<int>::max()) {
-    throw_invalid(env, std::string("'") + key + "' must be an integer");
+  if (d != std::floor(d)) throw_invalid(env, std::string("'") + key + "' must be an integer");
+  if (d < std::numeric_limits<int>::min() || d > std::numeric_limits<int>::max()) {
+    throw_invalid(env, std::string("'") + key + "' is out of range: " + std::to_string(d));
   }
   return static_cast<int>(d);
 }

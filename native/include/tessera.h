@@ -258,7 +258,7 @@ typedef struct tsr_calibration_request {
 } tsr_calibration_request;
 
 typedef struct tsr_calibration {
-  int steps, layers, heads, num_candidates;
+  int steps, layers, heads, num_candidates; /* steps: the measured ones (steps - dense_steps) */
   float* errors;   /* [layers][heads][num_candidates]: relative L2 vs dense, mean over measured steps */
   int* windows;    /* [layers][heads][3]: the chosen window per head */
   float sparsity;  /* fraction of (query tile, key tile) blocks skipped by the chosen windows */
@@ -282,7 +282,8 @@ typedef struct tsr_fixture_result {
 
 /* Runs one golden fixture (`io_path` = ".../NAME.io.safetensors") on the engine's backend.
  * A fixture can produce several results (decode and encode, each weight variant): the call
- * writes up to `capacity` of them and the count to *count. */
+ * writes up to `capacity` of them and the count written to *count. With results == NULL and
+ * capacity == 0 it only reports how many results the fixture has. */
 TSR_API tsr_code tsr_verify_fixture(tsr_engine* engine, const char* io_path, tsr_fixture_result* results,
                                     int capacity, int* count, tsr_error* err);
 

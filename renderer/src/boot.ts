@@ -3,6 +3,7 @@
 import { electronConnection, findToken, rememberToken, scrubTokenFromUrl, websocketConnection, type Connection } from './api/connect';
 import { createAppStore, type AppStore } from './store/store';
 import { bindEvents, loadAll } from './store/sync';
+import { persistDraft } from './store/persist';
 
 export interface Booted {
   store: AppStore;
@@ -27,6 +28,13 @@ export function connectFromPage(tokenOverride?: string): Connection | null {
 
 export function boot(connection: Connection): Booted {
   const store = createAppStore(connection.api);
+  let storage: Storage | null = null;
+  try {
+    storage = window.localStorage;
+  } catch {
+    storage = null;
+  }
+  const offPersist = persistDraft(store, storage);
   const offEvents = bindEvents(connection.api, store);
   let wasOpen = false;
   const onState = (state: ReturnType<Connection['state']>) => {
@@ -46,6 +54,7 @@ export function boot(connection: Connection): Booted {
     dispose() {
       offState();
       offEvents();
+      offPersist();
       connection.close();
     },
   };

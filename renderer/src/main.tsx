@@ -25,7 +25,7 @@ function Root() {
   }
   return (
     <StoreProvider store={booted.store}>
-      <App />
+      <App transport={booted.connection.transport} />
     </StoreProvider>
   );
 }

@@ -26,6 +26,9 @@ enum class Act : uint8_t { None = 0, GeluTanh, Silu };
 // How a weight is used decides how a backend stores it (CUDA: bf16 matrices, fp32 vectors).
 enum class WeightKind : uint8_t {
   Matrix = 0,  // linear weight [out, in]
+  // Linear weight whose stored precision is kept (up to float32) for layers where rounding is
+  // amplified (umT5's unscaled attention); a bf16 backend may compute these in TF32.
+  PreciseMatrix = 4,
   Conv,        // convolution weight [out, in, kt, kh, kw]
   Vector,      // bias, norm gain, modulation table: kept in float32
   Embedding,   // token embedding table [vocab, dim]
@@ -114,6 +117,11 @@ class Backend {
 
   // ---- GEMM: y[M,N] = act(x[M,K] · w[N,K]ᵀ + b[N])   (b may be null)
   virtual Tensor linear(const Tensor& x, const Tensor& w, const Tensor* b, Act act = Act::None) = 0;
+  // Same product with the result kept in float32 where a backend would round it to bf16: for
+  // projections feeding unscaled attention logits (umT5), where that rounding is amplified.
+  virtual Tensor linear_f32(const Tensor& x, const Tensor& w, const Tensor* b, Act act = Act::None) {
+    return linear(x, w, b, act);
+  }
   // Fused residual: res[M,N] += (x · wᵀ + b) ⊙ gate[N]   (gate null: plain add). In place.
   virtual void linear_residual_(Tensor& res, const Tensor& x, const Tensor& w, const Tensor* b,
                                 const Tensor* gate) = 0;
@@ -128,6 +136,12 @@ class Backend {
   virtual Tensor rms_norm(const Tensor& x, const Tensor& w, float eps) = 0;
   // VAE RMS_norm over dim 0 of x[C, ...]: x / max(||x||₂, 1e-12) · sqrt(C) · gamma[C]
   virtual Tensor rms_norm_channels(const Tensor& x, const Tensor& gamma) = 0;
+  // rms_norm_channels followed by an activation; backends that can fuse the two override it
+  // (the VAE applies this pair before every convolution).
+  virtual Tensor rms_norm_channels_act(const Tensor& x, const Tensor& gamma, Act act) {
+    Tensor y = rms_norm_channels(x, gamma);
+    return act == Act::None ? y : unary(y, act);
+  }
 
   // ---- position and attention
   // In-place 3D RoPE on x[tokens, heads*head_dim] (tokens raster over grid), Wan's split of
@@ -153,6 +167,13 @@ class Backend {
   // ---- VAE
   // x[Cin, T, H, W] * w[Cout, Cin, kt, kh, kw] + b[Cout] with zero padding and stride.
   virtual Tensor conv3d(const Tensor& x, const Tensor& w, const Tensor* b, const Conv3dSpec& spec) = 0;
+  // conv3d over the frames of `prefix` (may be null) followed by those of x along T, as if
+  // they were concatenated (the VAE's causal caches); backends may avoid the copy.
+  virtual Tensor conv3d_prefixed(const Tensor* prefix, const Tensor& x, const Tensor& w, const Tensor* b,
+                                 const Conv3dSpec& spec) {
+    if (!prefix) return conv3d(x, w, b, spec);
+    return conv3d(concat({*prefix, x}, 1), w, b, spec);
+  }
   // Nearest-neighbour ×2 in H and W: [C, T, H, W] -> [C, T, 2H, 2W].
   virtual Tensor upsample2x(const Tensor& x) = 0;
 

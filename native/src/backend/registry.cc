@@ -33,8 +33,7 @@ std::string cpu_model_name() {
 namespace {
 
 StatusOr<CreatedBackend> create_cpu(int num_threads, std::string reason) {
-  if (num_threads < 0) return Error(Code::InvalidArgument, "num_threads must be >= 0, got %d", num_threads);
-  set_default_pool_threads(num_threads);
+  if (num_threads != kKeepThreadPool) set_default_pool_threads(num_threads);
   CreatedBackend out;
   out.backend = make_cpu_backend();
   if (!out.backend) return Error(Code::Internal, "the CPU backend could not be created");
@@ -62,6 +61,8 @@ StatusOr<CreatedBackend> create_cuda(int device_index, CudaPath path) {
 StatusOr<CreatedBackend> create_backend(BackendKind kind, int device_index, int num_threads,
                                         CudaPath cuda_path) {
   if (device_index < 0) return Error(Code::InvalidArgument, "device_index must be >= 0, got %d", device_index);
+  if (num_threads < 0 && num_threads != kKeepThreadPool)
+    return Error(Code::InvalidArgument, "num_threads must be >= 0, got %d", num_threads);
   switch (kind) {
     case BackendKind::Cpu:
       return create_cpu(num_threads, "");

@@ -29,13 +29,16 @@ struct DeviceDescription {
   int num_threads = 0;         // CPU worker threads
 };
 
+constexpr int kKeepThreadPool = -1;
+
 struct CreatedBackend {
   std::unique_ptr<Backend> backend;
   DeviceDescription device;
   std::string fallback_reason;  // non-empty when Auto/Cuda ended up on the CPU
 };
 
-// num_threads: CPU threads for the process-wide pool (0 = all cores).
+// num_threads: CPU threads for the process-wide pool (0 = all cores, kKeepThreadPool = leave
+// the pool as it is: resizing it while another engine runs would pull it from under that job).
 // Auto: CUDA when it can be created, else the CPU with the reason. Cuda: the same fallback
 // (the reason tells the user why their GPU is not used). Cpu: always the CPU.
 StatusOr<CreatedBackend> create_backend(BackendKind kind, int device_index, int num_threads,

@@ -2,6 +2,7 @@
 // guard that keeps every exception on this side of the boundary.
 #pragma once
 
+#include <atomic>
 #include <cstring>
 #include <exception>
 #include <memory>
@@ -20,6 +21,15 @@
 struct EngineCore {
   tsr::CreatedBackend created;
   std::mutex run_mu;
+  EngineCore() { ++live(); }
+  ~EngineCore() { --live(); }
+  EngineCore(const EngineCore&) = delete;
+  EngineCore& operator=(const EngineCore&) = delete;
+  // Engines alive in the process: the CPU thread pool is shared, so only the first may size it.
+  static std::atomic<int>& live() {
+    static std::atomic<int> n{0};
+    return n;
+  }
 };
 
 struct tsr_engine {

@@ -20,9 +20,13 @@ TSR_API tsr_code tsr_engine_create(const tsr_engine_options* opts, tsr_engine** 
       return Error(Code::InvalidArgument, "unknown backend kind %d", int(o.backend));
     if (o.cuda_path < TSR_CUDA_PATH_AUTO || o.cuda_path > TSR_CUDA_PATH_HOPPER)
       return Error(Code::InvalidArgument, "unknown cuda_path %d", int(o.cuda_path));
+    if (o.num_threads < 0) return Error(Code::InvalidArgument, "num_threads must be >= 0, got %d", o.num_threads);
+    if (o.device_index < 0) return Error(Code::InvalidArgument, "device_index must be >= 0, got %d", o.device_index);
     auto core = std::make_shared<EngineCore>();
-    TSR_ASSIGN_OR_RETURN(core->created, create_backend(static_cast<BackendKind>(o.backend), o.device_index,
-                                                       o.num_threads, static_cast<CudaPath>(o.cuda_path)));
+    // The CPU pool is process-wide: another live engine keeps its size (info reports the real one).
+    const int threads = EngineCore::live() > 1 ? kKeepThreadPool : o.num_threads;
+    TSR_ASSIGN_OR_RETURN(core->created, create_backend(static_cast<BackendKind>(o.backend), o.device_index, threads,
+                                                       static_cast<CudaPath>(o.cuda_path)));
     *out = new tsr_engine{std::move(core)};
     return OkStatus();
   });

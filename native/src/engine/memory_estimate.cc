@@ -25,17 +25,17 @@ MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, 
   const uint64_t latents = uint64_t(g.latent_numel()) * 4 * 8;
   e.denoise_bytes = per_forward + text_cache + latents;
 
-  // Decode: per latent frame the decoder produces up to time_stride frames; its widest stage is
-  // the last (dim * dim_mult[0] channels at full resolution), the middle ones have more channels
-  // at lower resolution. Keep about 6 tensors of the largest stage alive (input, output,
-  // residual, two-frame caches, conv workspace) plus the whole decoded float32 video and its
-  // uint8 copy.
+  // Decode: per latent frame the decoder produces up to time_stride frames. At resolution
+  // 1/2^k it carries dim * dim_mult[k] channels (384 at 1/8 down to 96 at full size for
+  // Wan2.1), so the widest stage is usually the full-resolution one. Keep about 6 tensors of
+  // the widest stage alive (input, output, residual, two-frame caches, conv workspace) plus the
+  // whole decoded float32 video and its uint8 copy.
   const uint64_t H = uint64_t(g.h) * kVaeSpaceStride, W = uint64_t(g.w) * kVaeSpaceStride;
   const uint64_t ts = uint64_t(vae_time_stride(in.vae));
   uint64_t widest = 0;
-  for (int s = 0; s < 4; ++s) {
-    const uint64_t ch = uint64_t(in.vae.dim) * uint64_t(in.vae.dim_mult[std::min(s, 3)]);
-    const uint64_t scale = uint64_t(1) << (3 - s);  // stage 0 at 1/8 resolution ... stage 3 full
+  for (int k = 0; k < 4; ++k) {
+    const uint64_t ch = uint64_t(in.vae.dim) * uint64_t(in.vae.dim_mult[k]);
+    const uint64_t scale = uint64_t(1) << k;
     widest = std::max(widest, ch * ts * (H / scale + 1) * (W / scale + 1));
   }
   const uint64_t video = uint64_t(3) * uint64_t(frames) * H * W;
@@ -44,7 +44,10 @@ MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, 
   const bool t5_always = in.keep_text_encoder || in.text_encoder_resident;
   e.weights_bytes = dit_w + vae_w + t5_w;
   const uint64_t resident = dit_w + vae_w + (t5_always ? t5_w : 0);
-  const uint64_t text_stage = e.text_bytes + (t5_always ? 0 : t5_w);
+  // A text encoder that is not kept streams one layer's matrices at a time (UmT5Encoder).
+  const uint64_t t5_layer_w =
+      (uint64_t(in.t5.dim) * in.t5.dim_attn * 4 + uint64_t(in.t5.dim) * in.t5.dim_ffn * 3) * wb;
+  const uint64_t text_stage = e.text_bytes + (t5_always ? 0 : t5_layer_w);
   e.activations_bytes = std::max({e.text_bytes, e.denoise_bytes, e.decode_bytes});
   e.peak_bytes = resident + std::max({text_stage, e.denoise_bytes, e.decode_bytes});
   return e;

@@ -117,7 +117,9 @@ StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::load(Backend& be, const std:
 StatusOr<const UmT5Encoder*> ModelBundle::text_encoder() {
   if (t5_) return static_cast<const UmT5Encoder*>(t5_.get());
   TSR_ASSIGN_OR_RETURN(auto ws, open_t5_weights(folder_));
-  auto t5 = UmT5Encoder::load(*ws, t5_cfg_, be_);
+  // Not kept between generations: stream its layers through the device instead of loading
+  // the whole encoder (the same bytes cross the bus either way, and peak memory is one layer).
+  auto t5 = UmT5Encoder::load(*ws, t5_cfg_, be_, T5Residency::Streamed);
   if (!t5.ok()) return t5.status().with_context("loading the text encoder");
   t5_ = std::move(*t5);
   t5_resident_ = true;

@@ -9,7 +9,7 @@ namespace tsr {
 WeightBinder::WeightBinder(const WeightStore& store, Backend& backend, std::string component)
     : store_(store), backend_(backend), component_(std::move(component)) {}
 
-Tensor WeightBinder::take(const std::string& name, const Shape& expected, WeightKind kind) {
+Tensor WeightBinder::take_host(const std::string& name, const Shape& expected) {
   if (!store_.has(name)) {
     if (first_error_.ok())
       first_error_ = Error(Code::MissingKey, "%s: checkpoint has no tensor %s (expected shape %s)", component_.c_str(),
@@ -40,15 +40,21 @@ Tensor WeightBinder::take(const std::string& name, const Shape& expected, Weight
     first_error_ = host.status().with_context(component_);
     return Tensor();
   }
-  Tensor dev = backend_.upload(*host, kind);
+  if (first_take) params_ += uint64_t(host->numel());
+  return *host;
+}
+
+Tensor WeightBinder::take(const std::string& name, const Shape& expected, WeightKind kind) {
+  Tensor host = take_host(name, expected);
+  if (!host.defined()) return host;
+  Tensor dev = backend_.upload(host, kind);
   if (!dev.defined()) {
     Status st = backend_.status();
     first_error_ = st.ok() ? Error(Code::OutOfMemory, "%s: cannot upload %s (%zu bytes)", component_.c_str(),
-                                   name.c_str(), host->nbytes())
+                                   name.c_str(), host.nbytes())
                            : st.with_context(component_ + ": uploading " + name);
     return Tensor();
   }
-  if (first_take) params_ += uint64_t(host->numel());
   return dev;
 }
 

@@ -59,6 +59,9 @@ class WeightBinder {
   // Tensor on the backend, or an undefined tensor after recording MissingKey / ShapeMismatch /
   // UnsupportedDtype / OutOfMemory.
   Tensor take(const std::string& name, const Shape& expected, WeightKind kind);
+  // Same checks as take(), but returns the host tensor (a view of the checkpoint) instead of
+  // uploading it: for weights a model streams to the device when it needs them.
+  Tensor take_host(const std::string& name, const Shape& expected);
   // Like take() but a missing key is not an error (returns undefined).
   Tensor take_optional(const std::string& name, const Shape& expected, WeightKind kind);
   // Marks keys the model knowingly ignores (e.g. the encoder half of a VAE file when only

@@ -34,31 +34,31 @@ Tensor conv2d_per_frame(Backend& be, const Tensor& x, const Tensor& w, const Ten
 Tensor causal_conv(Backend& be, const CausalConv3d& conv, const Tensor& x, Slot* cache) {
   if (!x.defined()) return x;
   const int front = conv.kt - 1;  // reference padding (kt/2 · 2) all in front
-  Tensor input = x;
+  const Tensor* prefix = nullptr;
   int cached = 0;
   if (cache && front > 0 && cache->frames.defined()) {
-    input = be.concat({cache->frames, x}, 1);  // [C, cached + T, H, W]
+    prefix = &cache->frames;  // [C, cached, H, W] in front of x's frames
     cached = int(cache->frames.dim(1));
   }
   Conv3dSpec spec;
   spec.pad[0][0] = front - cached;  // zeros for what the cache does not cover
   spec.pad[1][0] = spec.pad[1][1] = conv.kh / 2;
   spec.pad[2][0] = spec.pad[2][1] = conv.kw / 2;
-  Tensor y = be.conv3d(input, conv.weight, &conv.bias, spec);  // [out, T, H, W]
-  if (cache && front > 0 && input.defined()) {
-    const int64_t t_in = input.dim(1), keep = std::min<int64_t>(front, t_in);
-    cache->frames = frames(be, input, t_in - keep, t_in);  // last ≤ 2 input frames
+  Tensor y = be.conv3d_prefixed(prefix, x, conv.weight, &conv.bias, spec);  // [out, T, H, W]
+  if (cache && front > 0) {
+    // The new cache is the last ≤ 2 frames of [cache, x].
+    const int64_t t = x.dim(1), keep = std::min<int64_t>(front, cached + t);
+    if (t >= keep) cache->frames = frames(be, x, t - keep, t);
+    else cache->frames = be.concat({frames(be, cache->frames, cached - (keep - t), cached), x}, 1);
   }
   return y;
 }
 
 Tensor residual_block(Backend& be, const ResidualBlock& rb, const Tensor& x, Caches& caches) {
   Tensor h = rb.has_shortcut ? causal_conv(be, rb.shortcut, x, nullptr) : x;  // [out, T, H, W]
-  Tensor a = be.rms_norm_channels(x, rb.gamma_a);                             // [in, T, H, W]
-  a = be.unary(a, Act::Silu);
+  Tensor a = be.rms_norm_channels_act(x, rb.gamma_a, Act::Silu);             // [in, T, H, W]
   a = causal_conv(be, rb.conv_a, a, &caches.next());                          // [out, T, H, W]
-  a = be.rms_norm_channels(a, rb.gamma_b);
-  a = be.unary(a, Act::Silu);
+  a = be.rms_norm_channels_act(a, rb.gamma_b, Act::Silu);
   a = causal_conv(be, rb.conv_b, a, &caches.next());                          // [out, T, H, W]
   return be.add(a, h);
 }

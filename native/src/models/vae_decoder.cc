@@ -21,8 +21,7 @@ Tensor decoder_forward(Backend& be, const Decoder& dec, const Tensor& x, Caches&
   for (const Layer& layer : dec.upsamples)                     // -> [dim, T', 8h, 8w]
     h = layer.is_resample ? resample(be, layer.resample, h, caches)
                           : residual_block(be, layer.res, h, caches);
-  h = be.rms_norm_channels(h, dec.head_gamma);                 // [dim, T', 8h, 8w]
-  h = be.unary(h, Act::Silu);
+  h = be.rms_norm_channels_act(h, dec.head_gamma, Act::Silu);  // [dim, T', 8h, 8w]
   return causal_conv(be, dec.head, h, &caches.next());        // [3, T', 8h, 8w]
 }
 

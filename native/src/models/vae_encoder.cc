@@ -19,8 +19,7 @@ Tensor encoder_forward(Backend& be, const Encoder& enc, const Tensor& x, Caches&
   h = residual_block(be, enc.middle0, h, caches);              // [dims4, T', h, w]
   h = attention_block(be, enc.middle1, h);                     // [dims4, T', h, w]
   h = residual_block(be, enc.middle2, h, caches);              // [dims4, T', h, w]
-  h = be.rms_norm_channels(h, enc.head_gamma);
-  h = be.unary(h, Act::Silu);
+  h = be.rms_norm_channels_act(h, enc.head_gamma, Act::Silu);
   return causal_conv(be, enc.head, h, &caches.next());        // [2·z_dim, T', h, w]
 }
 

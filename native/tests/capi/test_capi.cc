@@ -430,3 +430,23 @@ TSR_TEST(capi, attention_map_and_calibration) {
   tsr_callbacks cb2 = stop.callbacks();
   CHECK(tsr_calibrate(model.m, &p, &cr, &cb2, &cal, &err) == TSR_E_CANCELLED);
 }
+
+TSR_TEST(capi, second_engine_keeps_the_shared_thread_pool) {
+  Engine first;
+  tsr_engine_info a{}, b{};
+  tsr_error err{};
+  REQUIRE(tsr_engine_get_info(first.e, &a, &err) == TSR_OK);
+  tsr_engine_options o{};
+  o.struct_size = sizeof o;
+  o.backend = TSR_BACKEND_CPU;
+  o.num_threads = a.num_threads + 3;  // would resize the pool under the first engine
+  tsr_engine* second = nullptr;
+  REQUIRE(tsr_engine_create(&o, &second, &err) == TSR_OK);
+  REQUIRE(tsr_engine_get_info(second, &b, &err) == TSR_OK);
+  CHECK(b.num_threads == a.num_threads);
+  Model model(first.e, tiny_dir());
+  CHECK(!run(model.m, small_params()).empty());
+  tsr_engine_destroy(second);
+  o.num_threads = -2;
+  CHECK(tsr_engine_create(&o, &second, &err) == TSR_E_INVALID_ARGUMENT);
+}

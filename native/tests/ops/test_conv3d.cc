@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backend/cpu/gemm.h"
+#include "core/threadpool.h"
 #include "ops_support.h"
 
 using namespace tsr;
@@ -98,6 +99,50 @@ TSR_TEST(ops_conv3d, random_kernels_strides_paddings_all_isas) {
     }
   }
   cpu::set_gemm_isa(saved);
+}
+
+// Few output channels take the direct path (register tiles of channels × columns read from
+// x, zero-filled copies at the W edges): wide rows so interior and edge tiles both occur.
+TSR_TEST(ops_conv3d, direct_path_small_cout_all_isas) {
+  auto be = make_cpu_backend();
+  const cpu::Isa saved = cpu::gemm_isa();
+  for (cpu::Isa isa : {cpu::Isa::Generic, cpu::Isa::Avx2, cpu::Isa::Avx512}) {
+    if (!cpu::set_gemm_isa(isa)) continue;
+    Rng rng(403 + int(isa));
+    for (int64_t co : {1, 3, 8, 9, 16}) {
+      check_conv(*be, rng, {5, 3, 6, 100}, {co, 5, 3, 3, 3}, make_spec(1, 1, 1, 2, 0, 1, 1, 1, 1), co % 2 == 1);
+      check_conv(*be, rng, {4, 5, 9, 77}, {co, 4, 2, 3, 5}, make_spec(2, 2, 1, 1, 0, 0, 2, 2, 3), true);
+      check_conv(*be, rng, {3, 2, 4, 70}, {co, 3, 1, 1, 1}, Conv3dSpec{}, true);
+    }
+  }
+  cpu::set_gemm_isa(saved);
+}
+
+// Long reductions with many output channels take the packed implicit GEMM.
+TSR_TEST(ops_conv3d, implicit_gemm_path_all_isas) {
+  auto be = make_cpu_backend();
+  const cpu::Isa saved = cpu::gemm_isa();
+  for (cpu::Isa isa : {cpu::Isa::Generic, cpu::Isa::Avx2, cpu::Isa::Avx512}) {
+    if (!cpu::set_gemm_isa(isa)) continue;
+    Rng rng(404 + int(isa));
+    check_conv(*be, rng, {116, 2, 4, 37}, {20, 116, 3, 3, 3}, make_spec(1, 1, 1, 2, 0, 1, 1, 1, 1), true);
+    check_conv(*be, rng, {130, 3, 5, 9}, {33, 130, 2, 3, 5}, make_spec(1, 2, 1, 1, 0, 1, 0, 2, 2), false);
+    check_conv(*be, rng, {9, 2, 6, 20}, {17, 9, 1, 3, 3}, make_spec(1, 1, 2, 0, 0, 1, 1, 1, 1), true);  // stride W
+  }
+  cpu::set_gemm_isa(saved);
+}
+
+TSR_TEST(ops_conv3d, many_threads) {
+  const int saved = default_pool().size();
+  set_default_pool_threads(11);
+  {
+    auto be = make_cpu_backend();
+    Rng rng(405);
+    const Conv3dSpec causal = make_spec(1, 1, 1, 2, 0, 1, 1, 1, 1);
+    check_conv(*be, rng, {8, 3, 37, 45}, {8, 8, 3, 3, 3}, causal, true);       // direct, many bands
+    check_conv(*be, rng, {120, 2, 5, 9}, {24, 120, 3, 3, 3}, causal, true);    // implicit GEMM
+  }
+  set_default_pool_threads(saved);
 }
 
 TSR_TEST(ops_conv3d, errors) {

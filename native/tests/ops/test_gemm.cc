@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "backend/cpu/gemm.h"
+#include "core/threadpool.h"
 #include "ops_support.h"
 
 using namespace tsr;
@@ -98,6 +99,42 @@ TSR_TEST(ops_gemm, leading_dims_and_long_k) {
   }
 }
 
+// Work splitting for many threads (desktop CPUs have 8-32): more items than row blocks, the
+// shared packed A, conv bands. Oversubscribed here, which only costs time.
+TSR_TEST(ops_gemm, many_threads) {
+  const int saved = default_pool().size();
+  set_default_pool_threads(13);
+  {
+    auto be = make_cpu_backend();
+    Rng rng(6);
+    for (Sizes z : std::vector<Sizes>{{1, 70, 33}, {7, 300, 129}, {150, 65, 600}, {290, 37, 77}}) {
+      Tensor xh = random_tensor(rng, {z.M, z.K}), wh = random_tensor(rng, {z.N, z.K}, 0.2f), bh = random_tensor(rng, {z.N});
+      Tensor y = be->linear(be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, Act::GeluTanh);
+      CHECK_REL_L2(rel_l2_vs(host(*be, y), linear_ref(xh, wh, &bh, Act::GeluTanh)), 1e-5);
+      Tensor rh = random_tensor(rng, {z.M, z.N});
+      Tensor res = be->from_host(rh);
+      be->linear_residual_(res, be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, nullptr);
+      std::vector<double> ref = linear_ref(xh, wh, &bh, Act::None);
+      for (size_t i = 0; i < ref.size(); ++i) ref[i] += rh.data_as<float>()[i];
+      CHECK_REL_L2(rel_l2_vs(host(*be, res), ref), 1e-5);
+    }
+    CHECK_OK(be->status());
+  }
+  set_default_pool_threads(saved);
+}
+
+// Tall activations: A too large to pack once, so each work item packs its own row block.
+TSR_TEST(ops_gemm, tall_activations) {
+  auto be = make_cpu_backend();
+  Rng rng(4);
+  for (int64_t K : {300, 520}) {
+    Tensor xh = random_tensor(rng, {4201, K}), wh = random_tensor(rng, {45, K}, 0.1f), bh = random_tensor(rng, {45});
+    Tensor y = be->linear(be->from_host(xh), be->upload(wh, WeightKind::Matrix), &bh, Act::Silu);
+    REQUIRE_OK(be->status());
+    CHECK_REL_L2(rel_l2_vs(host(*be, y), linear_ref(xh, wh, &bh, Act::Silu)), 1e-5);
+  }
+}
+
 TSR_TEST(ops_gemm, linear_residual_gated_and_plain) {
   auto be = make_cpu_backend();
   for_each_isa([&](cpu::Isa isa) {
@@ -161,6 +198,34 @@ TSR_TEST(ops_gemm, raw_gemm_stays_inside_its_matrices) {
   });
 }
 
+// Residual mode over several K blocks without a supplied workspace (gemm() allocates one).
+TSR_TEST(ops_gemm, raw_gemm_residual_own_workspace) {
+  Rng rng(32);
+  const int64_t M = 40, N = 50, K = 700;
+  std::vector<float> A(size_t(M * K)), W(size_t(N * K)), R(size_t(M * N)), gate(static_cast<size_t>(N));
+  for (float& v : A) v = rng.normal();
+  for (float& v : W) v = rng.normal();
+  for (float& v : R) v = rng.normal();
+  for (float& v : gate) v = rng.normal();
+  const std::vector<float> R0 = R;
+  cpu::GemmArgs g;
+  g.M = M, g.N = N, g.K = K;
+  g.A = A.data(), g.lda = K;
+  g.B.w = W.data(), g.B.ldw = K;
+  g.R = R.data(), g.ldr = N;
+  g.gate = gate.data();
+  REQUIRE_OK(cpu::gemm(g, default_pool()));
+  double num = 0, den = 0;
+  for (int64_t i = 0; i < M; ++i)
+    for (int64_t n = 0; n < N; ++n) {
+      double s = 0;
+      for (int64_t k = 0; k < K; ++k) s += double(A[size_t(i * K + k)]) * W[size_t(n * K + k)];
+      const double ref = R0[size_t(i * N + n)] + s * gate[size_t(n)];
+      num += (R[size_t(i * N + n)] - ref) * (R[size_t(i * N + n)] - ref), den += ref * ref;
+    }
+  CHECK_REL_L2(std::sqrt(num / den), 1e-5);
+}
+
 TSR_TEST(ops_gemm, empty_inner_dimension_gives_bias) {
   auto be = make_cpu_backend();
   Rng rng(5);
@@ -217,4 +282,35 @@ TSR_TEST(ops_gemm, shape_errors_are_sticky_and_undefined) {
   Tensor wb = host_empty(DType::BF16, {4, 5});
   CHECK(!be->linear(x, wb, nullptr, Act::None).defined());
   CHECK_CODE(be->status(), Code::UnsupportedDtype);
+}
+
+// Weights packed for one micro-kernel still work after switching to another (repacked on
+// the fly), and plain row-major f32 weights (not uploaded as Matrix) work too.
+TSR_TEST(ops_gemm, weights_across_kernels_and_layouts) {
+  auto be = make_cpu_backend();
+  Rng rng(41);
+  std::vector<std::pair<Tensor, Tensor>> packed;  // (host, uploaded) per kernel
+  std::vector<cpu::Isa> isas;
+  const cpu::Isa saved = cpu::gemm_isa();
+  for (cpu::Isa isa : {cpu::Isa::Generic, cpu::Isa::Avx2, cpu::Isa::Avx512})
+    if (cpu::set_gemm_isa(isa)) {
+      Tensor wh = random_tensor(rng, {75, 300});
+      packed.push_back({wh, be->upload(wh, WeightKind::Matrix)});
+      isas.push_back(isa);
+    }
+  for (cpu::Isa isa : isas) {
+    cpu::set_gemm_isa(isa);
+    for (int64_t M : {1, 3, 5, 40}) {
+      Tensor xh = random_tensor(rng, {M, 300});
+      Tensor x = be->from_host(xh);
+      for (auto& [wh, w] : packed)
+        CHECK_REL_L2(rel_l2_vs(host(*be, be->linear(x, w, nullptr, Act::Silu)), linear_ref(xh, wh, nullptr, Act::Silu)),
+                     1e-5);
+      Tensor plain = be->upload(packed[0].first, WeightKind::Conv);  // row-major, used in place
+      CHECK_REL_L2(rel_l2_vs(host(*be, be->linear(x, plain, nullptr, Act::None)),
+                             linear_ref(xh, packed[0].first, nullptr, Act::None)), 1e-5);
+    }
+  }
+  cpu::set_gemm_isa(saved);
+  CHECK_OK(be->status());
 }

@@ -45,6 +45,11 @@ TSR_TEST(ops_norms, layer_norm_plain_and_affine) {
     for (size_t i = 0; i < ref.size(); ++i) ref[i] = ref[i] * wh.data_as<float>()[i % n] + bh.data_as<float>()[i % n];
     CHECK_REL_L2(rel_l2_vs(host(*be, ya), ref), 1e-5);
     CHECK(ya.shape() == s);
+    // Weight only, bias only.
+    std::vector<double> ref_w = base, ref_b = base;
+    for (size_t i = 0; i < base.size(); ++i) ref_w[i] *= wh.data_as<float>()[i % n], ref_b[i] += bh.data_as<float>()[i % n];
+    CHECK_REL_L2(rel_l2_vs(host(*be, be->layer_norm(be->from_host(xh), &w, nullptr, 1e-6f)), ref_w), 1e-5);
+    CHECK_REL_L2(rel_l2_vs(host(*be, be->layer_norm(be->from_host(xh), nullptr, &b, 1e-6f)), ref_b), 1e-5);
   }
   CHECK_OK(be->status());
 }

@@ -26,9 +26,11 @@ using PackPanelFn = void (*)(const void* ctx, int64_t j0, int64_t nc, int64_t p0
                              float* dst);
 
 struct BSource {
-  const float* w = nullptr;  // when set: W[N,K] row-major, B = Wᵀ
+  const float* w = nullptr;  // W[N,K] row-major, B = Wᵀ
   int64_t ldw = 0;
-  PackPanelFn pack = nullptr;  // otherwise: a custom packer with its context
+  const float* packed = nullptr;  // or W pre-packed in panels of packed_nr (packed_weight.h)
+  int packed_nr = 0;
+  PackPanelFn pack = nullptr;  // or a custom packer with its context
   const void* ctx = nullptr;
 };
 
@@ -45,7 +47,13 @@ struct GemmArgs {
   float* R = nullptr;  // residual mode when set: R += result ⊙ gate
   int64_t ldr = 0;
   const float* gate = nullptr;  // per column; null = 1
+  // Residual mode with K spanning several blocks keeps partial sums in an M×N scratch:
+  // supply it (gemm_residual_needs_work) to have it come from the backend's allocator,
+  // otherwise gemm() allocates one per call.
+  float* work = nullptr;
 };
+
+bool gemm_residual_needs_work(int64_t M, int64_t K);
 
 // Errors: InvalidArgument for inconsistent arguments, OutOfMemory when a workspace cannot be
 // allocated. Never reads or writes outside the described matrices.

@@ -18,15 +18,24 @@ void layer_norm_row(const float* __restrict x, float* __restrict y, int64_t n, c
   const float mean = sum_f32(x, n) / float(n);
   const float var = sum_sq_dev_f32(x, n, mean) / float(n);
   const float rstd = 1.0f / std::sqrt(var + eps);
-  for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd;
-  if (w)
-    for (int64_t i = 0; i < n; ++i) y[i] *= w[i];
-  if (b)
-    for (int64_t i = 0; i < n; ++i) y[i] += b[i];
-  if (scale)
-    for (int64_t i = 0; i < n; ++i) y[i] *= 1.0f + scale[i];
-  if (shift)
-    for (int64_t i = 0; i < n; ++i) y[i] += shift[i];
+  // One pass for each combination the models use (LN0, affine LN, adaLN modulation).
+  if (!w && !b && !shift && !scale) {
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd;
+  } else if (w && b && !shift && !scale) {
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * w[i] + b[i];
+  } else if (!w && !b && shift && scale) {
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd * (1.0f + scale[i]) + shift[i];
+  } else {
+    for (int64_t i = 0; i < n; ++i) y[i] = (x[i] - mean) * rstd;
+    if (w)
+      for (int64_t i = 0; i < n; ++i) y[i] *= w[i];
+    if (b)
+      for (int64_t i = 0; i < n; ++i) y[i] += b[i];
+    if (scale)
+      for (int64_t i = 0; i < n; ++i) y[i] *= 1.0f + scale[i];
+    if (shift)
+      for (int64_t i = 0; i < n; ++i) y[i] += shift[i];
+  }
 }
 
 TSR_CLONES

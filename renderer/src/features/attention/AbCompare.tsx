@@ -55,9 +55,9 @@ export function AbCompare() {
   return (
     <div className="stack">
       <div className="row">
-        <Select aria-label="Setting A" style={{ width: 'auto' }} value="" options={[{ value: '', label: `A: ${ab.a.name.replace(/^A: /, '')}` }, ...choices.map((c) => ({ value: c.value, label: c.label }))]} onValue={(v) => pick('a', v)} />
+        <Select aria-label="Setting A" style={{ width: 'auto', maxWidth: 240 }} value="" options={[{ value: '', label: `A: ${ab.a.name.replace(/^A: /, '')}` }, ...choices.map((c) => ({ value: c.value, label: c.label }))]} onValue={(v) => pick('a', v)} />
         <span className="muted">vs</span>
-        <Select aria-label="Setting B" style={{ width: 'auto' }} value="" options={[{ value: '', label: `B: ${ab.b.name.replace(/^B: /, '')}` }, ...choices.map((c) => ({ value: c.value, label: c.label }))]} onValue={(v) => pick('b', v)} />
+        <Select aria-label="Setting B" style={{ width: 'auto', maxWidth: 240 }} value="" options={[{ value: '', label: `B: ${ab.b.name.replace(/^B: /, '')}` }, ...choices.map((c) => ({ value: c.value, label: c.label }))]} onValue={(v) => pick('b', v)} />
         <Button variant="primary" onClick={() => void a.run()}>Run A/B (seed {a.seed})</Button>
       </div>
       <ErrorBanner error={ab.error} title="Could not queue the A/B runs" />

@@ -5,7 +5,7 @@ import { useMemo, useState } from 'react';
 import { useApp, useAppShallow } from '../../store/context';
 import { Button, Select } from '../../ui/controls';
 import { DEFAULT_TILE, keptFraction, type Vec3 } from './geometry';
-import { patternKey, patternLabel, resolvePattern } from './rules';
+import { patternLabel, resolveAll } from './rules';
 import { selectPlanContext } from './selectors';
 import { Vec3Input } from './Vec3Input';
 
@@ -13,8 +13,9 @@ type Selection = { layer: number | null; head: number | null } | null;
 
 function cellColour(kept: number): string {
   // Dense cells stay neutral; the sparser a cell, the stronger the accent.
+  // At most 40% accent so the cell text keeps its contrast in both themes.
   if (kept >= 0.999) return 'var(--surface-2)';
-  const a = Math.round((1 - kept) * 85 + 15);
+  const a = Math.round((1 - kept) * 30 + 10);
   return `color-mix(in srgb, var(--accent) ${a}%, var(--surface))`;
 }
 
@@ -31,21 +32,21 @@ export function LayerHeadGrid() {
   const s = Math.min(step, ctx.steps - 1);
   const tile = config.tile ?? DEFAULT_TILE;
 
+  const plan = useMemo(() => resolveAll(config, ctx.steps, ctx.layers, ctx.heads), [config, ctx.steps, ctx.layers, ctx.heads]);
   const cells = useMemo(() => {
-    const cache = new Map<string, number>();
+    const kept = plan.patterns.map((p) => keptFraction(ctx.grid, tile, p).tokens);
+    const labels = plan.patterns.map(patternLabel);
     const out: Array<Array<{ label: string; kept: number }>> = [];
-    for (let l = 0; l < ctx.layers; l++) {
+    for (let l = 0; l < plan.layers; l++) {
       const row: Array<{ label: string; kept: number }> = [];
-      for (let h = 0; h < ctx.heads; h++) {
-        const p = resolvePattern(config, s, l, h);
-        const key = patternKey(p);
-        if (!cache.has(key)) cache.set(key, keptFraction(ctx.grid, tile, p).tokens);
-        row.push({ label: patternLabel(p), kept: cache.get(key)! });
+      for (let h = 0; h < plan.heads; h++) {
+        const i = plan.index[(s * plan.layers + l) * plan.heads + h];
+        row.push({ label: labels[i], kept: kept[i] });
       }
       out.push(row);
     }
     return out;
-  }, [config, s, ctx.layers, ctx.heads, ctx.grid, tile]);
+  }, [plan, s, ctx.grid, tile]);
 
   const isSel = (l: number, h: number) => !!sel && (sel.layer === null || sel.layer === l) && (sel.head === null || sel.head === h);
   const apply = () => {

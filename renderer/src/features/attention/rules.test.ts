@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { estimatePlan, resolvePattern, rulesFromWindows } from './rules';
+import { estimatePlan, resolveAll, resolvePattern, rulesFromWindows } from './rules';
 import { keptFraction, type Vec3 } from './geometry';
 
 describe('attention rules', () => {
@@ -29,6 +29,30 @@ describe('attention rules', () => {
     expect(half.tokenSparsity).toBeCloseTo(1 - (1 + f.tokens) / 2, 12);
     expect(half.sparsity).toBeCloseTo(1 - (1 + f.blocks) / 2, 12);
     expect(half.speedup).toBeCloseTo(2 / (1 + f.tokens), 12);
+  });
+
+  it('resolves every cell the same way as rule-by-rule lookup', () => {
+    const cfg = {
+      rules: [
+        { steps: [1, -1] as [number, number], pattern: 'sta' as const, window: [3, 3, 3] as Vec3 },
+        { steps: [0, 2] as [number, number], layers: [1, 3] as [number, number], head: 2, pattern: 'tile' as const, globalFrames: 1 },
+        { layers: [2, -1] as [number, number], head: 0, pattern: 'dense' as const },
+        { head: 9, pattern: 'sta' as const, window: [1, 1, 1] as Vec3 },
+      ],
+    };
+    const plan = resolveAll(cfg, 4, 4, 3);
+    for (let s = 0; s < 4; s++)
+      for (let l = 0; l < 4; l++)
+        for (let h = 0; h < 3; h++) expect(plan.patterns[plan.index[(s * 4 + l) * 3 + h]]).toEqual(resolvePattern(cfg, s, l, h));
+  });
+
+  it('estimates a per-head calibrated plan of a large model quickly', () => {
+    const windows: Vec3[][] = Array.from({ length: 40 }, (_, l) => Array.from({ length: 40 }, (_, h) => [1 + ((l + h) % 3), 3, 5] as Vec3));
+    const cfg = { rules: rulesFromWindows(windows, 12) };
+    const t0 = performance.now();
+    const est = estimatePlan(cfg, [21, 45, 80], { layers: 40, heads: 40 }, 50);
+    expect(performance.now() - t0).toBeLessThan(500);
+    expect(est.sparsity).toBeGreaterThan(0.5);
   });
 
   it('turns calibrated windows into rules that resolve back to them', () => {

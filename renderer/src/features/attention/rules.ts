@@ -45,6 +45,57 @@ export function patternLabel(p: HeadPattern): string {
   return 'dense';
 }
 
+export interface ResolvedPlan {
+  steps: number;
+  layers: number;
+  heads: number;
+  /** Distinct patterns; index 0 is dense. */
+  patterns: HeadPattern[];
+  /** [steps][layers][heads] index into `patterns`. */
+  index: Uint16Array;
+}
+
+function clampRange(range: [number, number] | undefined, n: number): [number, number] {
+  if (!range) return [0, n];
+  const b = Math.max(0, range[0]);
+  const e = range[1] < 0 ? n : Math.min(n, range[1]);
+  return [b, e];
+}
+
+/**
+ * Every (step, layer, head) resolved at once: rules are painted in order over the cells they
+ * cover, so the cost is the cells the rules cover, not cells × rules (a calibrated config has a
+ * rule per layer and head).
+ */
+export function resolveAll(config: AttnConfig, steps: number, layers: number, heads: number): ResolvedPlan {
+  const S = Math.max(1, steps);
+  const L = Math.max(1, layers);
+  const H = Math.max(1, heads);
+  const patterns: HeadPattern[] = [{ pattern: 'dense' }];
+  const keys = new Map<string, number>([['dense', 0]]);
+  const index = new Uint16Array(S * L * H);
+  for (const rule of config.rules) {
+    const p = ruleToPattern(rule);
+    const key = patternKey(p);
+    let id = keys.get(key);
+    if (id === undefined) {
+      id = patterns.length;
+      patterns.push(p);
+      keys.set(key, id);
+    }
+    const [s0, s1] = clampRange(rule.steps, S);
+    const [l0, l1] = clampRange(rule.layers, L);
+    const head = rule.head ?? -1;
+    const [h0, h1] = head < 0 ? [0, H] : head < H ? [head, head + 1] : [0, 0];
+    for (let s = s0; s < s1; s++)
+      for (let l = l0; l < l1; l++) {
+        const base = (s * L + l) * H;
+        for (let h = h0; h < h1; h++) index[base + h] = id;
+      }
+  }
+  return { steps: S, layers: L, heads: H, patterns, index };
+}
+
 export interface PlanEstimate {
   /** Fraction of tile blocks skipped over all (step, layer, head) attention calls. */
   sparsity: number;
@@ -63,27 +114,20 @@ export function estimatePlan(
   steps: number,
 ): PlanEstimate {
   const tile = config.tile ?? DEFAULT_TILE;
-  const cache = new Map<string, { blocks: number; tokens: number }>();
-  const patterns = new Map<string, number>();
+  const plan = resolveAll(config, steps, shape.layers, shape.heads);
+  const counts = new Array<number>(plan.patterns.length).fill(0);
+  for (let i = 0; i < plan.index.length; i++) counts[plan.index[i]] += 1;
+  const calls = plan.index.length;
   let blocks = 0;
   let tokens = 0;
-  const calls = Math.max(1, steps) * Math.max(1, shape.layers) * Math.max(1, shape.heads);
-  for (let s = 0; s < Math.max(1, steps); s++) {
-    for (let l = 0; l < Math.max(1, shape.layers); l++) {
-      for (let h = 0; h < Math.max(1, shape.heads); h++) {
-        const p = resolvePattern(config, s, l, h);
-        const key = patternKey(p);
-        let kept = cache.get(key);
-        if (!kept) {
-          kept = keptFraction(grid, tile, p);
-          cache.set(key, kept);
-        }
-        patterns.set(key, (patterns.get(key) ?? 0) + 1);
-        blocks += kept.blocks;
-        tokens += kept.tokens;
-      }
-    }
-  }
+  const patterns = new Map<string, number>();
+  plan.patterns.forEach((p, i) => {
+    if (counts[i] === 0) return;
+    const kept = keptFraction(grid, tile, p);
+    blocks += kept.blocks * counts[i];
+    tokens += kept.tokens * counts[i];
+    patterns.set(patternKey(p), counts[i]);
+  });
   const keptTokens = tokens / calls;
   return {
     sparsity: 1 - blocks / calls,

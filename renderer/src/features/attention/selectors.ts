@@ -24,12 +24,13 @@ export function selectPlanContext(s: AppState): PlanContext {
   return ctxMemo.value;
 }
 
-// One-entry memo: the estimate loops over steps × layers × heads, so recompute only on change.
-let memo: { key: string; value: PlanEstimate } | null = null;
+// One-entry memo keyed by identity: the context is memoised above and the config object changes
+// only when edited, so progress events (many per second) cost nothing here.
+let memo: { ctx: PlanContext; config: AppState['attention']['config']; value: PlanEstimate } | null = null;
 
 export function selectPlanEstimate(s: AppState): PlanEstimate {
   const ctx = selectPlanContext(s);
-  const key = JSON.stringify([ctx, s.attention.config]);
-  if (memo?.key !== key) memo = { key, value: estimatePlan(s.attention.config, ctx.grid, ctx, ctx.steps) };
+  const config = s.attention.config;
+  if (memo?.ctx !== ctx || memo.config !== config) memo = { ctx, config, value: estimatePlan(config, ctx.grid, ctx, ctx.steps) };
   return memo.value;
 }

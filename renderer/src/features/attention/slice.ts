@@ -156,8 +156,8 @@ export const createAttentionSlice: SliceCreator<{ attention: AttentionSlice }> =
         const s = get();
         patch(set, 'attention', { calibration: { status: 'running', startedAt: now() } });
         try {
-          // Calibration measures against dense attention: run it with the dense config.
-          const params = { ...buildParams(s), attention: undefined, preview: false };
+          // Calibration measures against dense attention, on the tile grid the windows are counted in.
+          const params = { ...buildParams(s), attention: { tile: s.attention.config.tile ?? DENSE.tile, rules: [] }, preview: false };
           const result = await api.invoke('attention.calibrate', {
             modelId: s.models.activeId ?? undefined,
             params,

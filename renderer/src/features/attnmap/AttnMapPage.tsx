@@ -10,7 +10,7 @@ import { patternLabel, resolvePattern } from '../attention/rules';
 import { selectPlanContext } from '../attention/selectors';
 import { HeatCanvas } from './HeatCanvas';
 import {
-  capturedMass, frameSlice, keptMatrix, massPerFrame, maxOf, normalise, tileCoords, tileOfToken, tokenAt, tokenCoords,
+  capturedMass, frameSlice, keptMatrix, massPerFrame, normalise, scaleRange, tileCoords, tileOfToken, tokenAt, tokenCoords,
 } from './heatmap';
 
 function Controls() {
@@ -47,7 +47,10 @@ function Controls() {
   );
 }
 
-function Results() {
+/** Above this many tiles the matrix (n² cells) is not drawn: it would stall the page for nothing legible. */
+export const MAX_MATRIX_TILES = 2048;
+
+function useMapView() {
   const last = useApp((s) => s.attnmap.last);
   const state = useApp((s) => s.attnmap.state);
   const scale = useApp((s) => s.attnmap.scale);
@@ -60,36 +63,53 @@ function Results() {
     const { result, request } = last;
     const grid = result.grid;
     const probs = result.probs;
-    const max = maxOf(probs);
-    const frames = Array.from({ length: grid[0] }, (_, t) => normalise(frameSlice(probs, grid, t), max, scale));
+    const range = scaleRange(probs, scale);
+    const frames = Array.from({ length: grid[0] }, (_, t) => normalise(frameSlice(probs, grid, t), range, scale));
     const tiles = result.tiles;
     const n = result.numTiles;
-    const massMax = maxOf(result.tileMass);
-    const mass = normalise(result.tileMass, massMax, scale);
+    const drawable = n <= MAX_MATRIX_TILES && result.tileMass.length === n * n;
+    const mass = drawable ? normalise(result.tileMass, scaleRange(result.tileMass, scale), scale) : new Float32Array(0);
     const current = resolvePattern(config, request.step, request.layer, request.head);
     // The current window on the tile grid the map was captured with.
     const sameTile = last.tile.join() === tile.join();
-    const overlay = keptMatrix(grid, last.tile, current);
+    const computed = drawable ? keptMatrix(grid, last.tile, current) : new Uint8Array(0);
+    // Should the engine's tile grid ever differ from ours, show its own kept map rather than a wrong one.
+    const overlay = computed.length === n * n ? computed : Uint8Array.from(result.kept);
     const queryToken = request.query.kind === 'token' ? request.query.index : null;
     const queryTile = request.query.kind === 'tile' ? request.query.index : tileOfToken(grid, last.tile, request.query.index);
+    const decades = range.lo > 0 && range.hi > 0 ? Math.log10(range.hi / range.lo) : 0;
     return {
+      decades,
       grid, frames, tiles, n, mass, overlay, queryToken, queryTile, current, request,
       perFrame: massPerFrame(probs, grid),
-      kept: capturedMass(result.tileMass, overlay, n),
-      keptAtCapture: capturedMass(result.tileMass, result.kept, n),
+      kept: drawable ? capturedMass(result.tileMass, overlay, n) : NaN,
+      keptAtCapture: drawable ? capturedMass(result.tileMass, result.kept, n) : NaN,
+      drawable,
       sameTile,
     };
   }, [last, scale, config, tile]);
 
+  return { view, state, scale, pick };
+}
+
+function Frames() {
+  const { view, state, scale, pick } = useMapView();
   if (!view) {
-    if (state.status === 'error') return <ErrorBanner error={state.error} title="Could not capture attention" />;
-    return <EmptyState title="No attention map yet">Press “Capture attention”. The first capture uses tile 0 as the query; then click any frame position or any matrix row.</EmptyState>;
+    return (
+      <Section title="Per-frame attention">
+        {state.status === 'error' ? (
+          <ErrorBanner error={state.error} title="Could not capture attention" />
+        ) : (
+          <EmptyState title="No attention map yet">Press “Capture attention”. The first capture uses tile 0 as the query; then click any frame position or any matrix row.</EmptyState>
+        )}
+      </Section>
+    );
   }
   const qc = view.queryToken !== null ? tokenCoords(view.grid, view.queryToken) : null;
   return (
     <div className="stack" data-testid="attnmap-result">
       {state.status === 'error' && <ErrorBanner error={state.error} title="Could not capture attention" />}
-      {state.status === 'running' && <div className="muted small" role="status">Capturing…</div>}
+      {state.status === 'running' && <div className="banner banner--info small" role="status">Capturing…</div>}
       <Section title={`Per-frame attention of ${view.queryToken !== null ? `token ${view.queryToken} (frame ${qc![0]}, row ${qc![1]}, col ${qc![2]})` : `tile ${view.queryTile}`}`}>
         <div className="heat-frames">
           {view.frames.map((values, t) => (
@@ -107,8 +127,23 @@ function Results() {
           ))}
         </div>
         <div className="legend" aria-hidden="true" />
-        <div className="row small muted"><span>low</span><div className="grow" /><span>{scale === 'log' ? 'log scale, 4 decades' : 'linear'}</span><div className="grow" /><span>high</span></div>
+        <div className="row small muted"><span>low</span><div className="grow" /><span>{scale === 'log' ? `log scale, ${view.decades.toFixed(1)} decade${view.decades.toFixed(1) === '1.0' ? '' : 's'}` : 'linear from 0'}</span><div className="grow" /><span>high</span></div>
       </Section>
+    </div>
+  );
+}
+
+function Mass() {
+  const { view, pick } = useMapView();
+  if (!view) return null;
+  if (!view.drawable) {
+    return (
+      <Section title="Tile-to-tile attention mass">
+        <div className="muted small">{view.n} tiles: too many to draw as a {view.n}×{view.n} matrix. Capture with a larger tile size to see it.</div>
+      </Section>
+    );
+  }
+  return (
       <Section title="Tile-to-tile attention mass">
         <div className="row small">
           <span>{view.n} tiles ({view.tiles.join('×')}); row = query tile, column = key tile.</span>
@@ -124,7 +159,7 @@ function Results() {
             label="Tile-to-tile attention mass with the current window outlined"
             overlay={view.overlay}
             marker={{ x: view.queryTile, y: view.queryTile }}
-            style={{ maxWidth: 560 }}
+            style={{ maxWidth: 480 }}
             onPick={(_fx, fy) => void pick({ kind: 'tile', index: Math.min(view.n - 1, Math.floor(fy * view.n)) })}
           />
           <div className="small muted">
@@ -133,17 +168,19 @@ function Results() {
           </div>
         </div>
       </Section>
-    </div>
   );
 }
 
 export function AttnMapPage() {
   return (
     <div className="page page--wide">
-      <Section title="Attention map">
-        <Controls />
-      </Section>
-      <Results />
+      <div className="stack">
+        <Section title="Attention map">
+          <Controls />
+        </Section>
+        <Mass />
+      </div>
+      <Frames />
     </div>
   );
 }

@@ -21,8 +21,8 @@ export function HeatCanvas({ values, width, height, label, marker, overlay, onPi
     const c = ref.current;
     const ctx = c?.getContext('2d');
     if (!c || !ctx || width <= 0 || height <= 0) return;
-    // Draw at 4 pixels per cell so overlay outlines stay thin relative to cells.
-    const s = Math.max(1, Math.min(8, Math.floor(512 / Math.max(width, height))));
+    // Several canvas pixels per cell so outlines and the marker stay thin relative to cells.
+    const s = Math.max(1, Math.floor(512 / Math.max(width, height)));
     c.width = width * s;
     c.height = height * s;
     const img = new ImageData(toRgba(values) as unknown as Uint8ClampedArray<ArrayBuffer>, width, height);
@@ -34,7 +34,7 @@ export function HeatCanvas({ values, width, height, label, marker, overlay, onPi
     ctx.drawImage(tmp, 0, 0, width * s, height * s);
     if (overlay) {
       ctx.strokeStyle = 'rgba(80, 220, 255, 0.95)';
-      ctx.lineWidth = Math.max(1, s / 4);
+      ctx.lineWidth = Math.max(1, Math.min(3, s / 6));
       for (let y = 0; y < height; y++)
         for (let x = 0; x < width; x++) {
           if (!overlay[y * width + x]) continue;
@@ -49,9 +49,10 @@ export function HeatCanvas({ values, width, height, label, marker, overlay, onPi
         }
     }
     if (marker) {
+      const lw = Math.max(2, Math.min(4, s / 8));
       ctx.strokeStyle = '#00e5ff';
-      ctx.lineWidth = Math.max(2, s / 2);
-      ctx.strokeRect(marker.x * s + 0.5, marker.y * s + 0.5, s - 1, s - 1);
+      ctx.lineWidth = lw;
+      ctx.strokeRect(marker.x * s + lw / 2, marker.y * s + lw / 2, s - lw, s - lw);
     }
   }, [values, width, height, overlay, marker]);
   return (

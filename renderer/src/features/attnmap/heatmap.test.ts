@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keptFraction, type Vec3 } from '../attention/geometry';
 import {
-  capturedMass, colour, frameSlice, keptMatrix, massPerFrame, normalise, tileOfToken, tokenAt, tokenCoords, tokenIndex,
+  capturedMass, colour, frameSlice, keptMatrix, massPerFrame, normalise, scaleRange, tileOfToken, tokenAt, tokenCoords, tokenIndex,
 } from './heatmap';
 
 describe('indexing', () => {
@@ -60,14 +60,23 @@ describe('heatmap values', () => {
     expect(m[1]).toBeCloseTo(0.7);
   });
 
-  it('normalises linearly and on a four-decade log scale', () => {
-    expect([...normalise([0, 0.5, 1], 1, 'linear')]).toEqual([0, 0.5, 1]);
-    const log = normalise([1, 0.01, 1e-5, 0], 1, 'log');
+  it('normalises linearly and on a log scale of at most four decades', () => {
+    const lin = [0, 0.5, 1];
+    expect([...normalise(lin, scaleRange(lin, 'linear'), 'linear')]).toEqual([0, 0.5, 1]);
+    const wide = [1, 0.01, 1e-5, 0];
+    const r = scaleRange(wide, 'log');
+    expect(r.lo).toBeCloseTo(1e-4);
+    const log = normalise(wide, r, 'log');
     expect(log[0]).toBeCloseTo(1);
     expect(log[1]).toBeCloseTo(0.5);
     expect(log[2]).toBe(0);
     expect(log[3]).toBe(0);
-    expect([...normalise([1, 2], 0, 'linear')]).toEqual([0, 0]);
+    // A near-uniform map is stretched over the whole ramp instead of washing out.
+    const flat = [0.9, 1, 0.95];
+    const f = normalise(flat, scaleRange(flat, 'log'), 'log');
+    expect(f[0]).toBeCloseTo(0);
+    expect(f[1]).toBeCloseTo(1);
+    expect([...normalise([1, 2], { lo: 0, hi: 0 }, 'linear')]).toEqual([0, 0]);
   });
 
   it('colours dark to bright', () => {

@@ -41,16 +41,41 @@ export function tokenAt(grid: Vec3, t: number, fx: number, fy: number): number {
 
 export type Scale = 'linear' | 'log';
 
-/**
- * One frame's probabilities mapped to 0..1. `max` is shared across frames so brightness compares
- * between frames; log scale spans four decades below the max so faint far-away mass stays visible.
- */
-export function normalise(values: ArrayLike<number>, max: number, scale: Scale): Float32Array {
-  const out = new Float32Array(values.length);
-  if (!(max > 0)) return out;
+/** The smallest value a log scale shows: four decades under the max at most. */
+export const LOG_DECADES = 4;
+
+export interface Range {
+  lo: number;
+  hi: number;
+}
+
+/** The range a scale maps to 0..1: linear from 0 to the max; log from the smallest positive value (at
+ *  most LOG_DECADES below the max) to the max, so near-uniform maps still show their structure. */
+export function scaleRange(values: ArrayLike<number>, scale: Scale): Range {
+  let hi = 0;
+  let minPos = Infinity;
   for (let i = 0; i < values.length; i++) {
-    const v = Math.max(0, values[i]) / max;
-    out[i] = scale === 'linear' ? v : v <= 0 ? 0 : Math.max(0, 1 + Math.log10(v) / 4);
+    const v = values[i];
+    if (v > hi) hi = v;
+    if (v > 0 && v < minPos) minPos = v;
+  }
+  if (scale === 'linear' || !(hi > 0)) return { lo: 0, hi };
+  return { lo: Math.max(minPos, hi * 10 ** -LOG_DECADES), hi };
+}
+
+/** Values mapped to 0..1 with a range shared across frames, so brightness compares between frames. */
+export function normalise(values: ArrayLike<number>, range: Range, scale: Scale): Float32Array {
+  const out = new Float32Array(values.length);
+  const { lo, hi } = range;
+  if (!(hi > 0)) return out;
+  if (scale === 'linear') {
+    for (let i = 0; i < values.length; i++) out[i] = Math.max(0, values[i]) / hi;
+    return out;
+  }
+  const span = Math.log(hi) - Math.log(lo);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    out[i] = v <= 0 ? 0 : span > 0 ? Math.min(1, Math.max(0, (Math.log(v) - Math.log(lo)) / span)) : 1;
   }
   return out;
 }

@@ -1,11 +1,14 @@
 import type { AppState } from '../../store/store';
 
-export type EngineBadge = 'connecting' | 'offline' | 'starting' | 'alive' | 'restarting' | 'dead';
+export type EngineBadge = 'connecting' | 'reconnecting' | 'offline' | 'starting' | 'alive' | 'restarting' | 'dead';
 
-/** One word for the status bar: the connection first (nothing is known without it), then the engine. */
+/**
+ * One word for the status bar: the connection first (without it the last engine state is stale),
+ * then the engine.
+ */
 export function selectEngineBadge(s: AppState): EngineBadge {
   if (s.engine.connection === 'closed') return 'offline';
-  if (s.engine.connection === 'connecting' && !s.engine.status) return 'connecting';
+  if (s.engine.connection === 'connecting') return s.engine.status ? 'reconnecting' : 'connecting';
   return s.engine.status?.state ?? 'connecting';
 }
 

@@ -97,6 +97,20 @@ function Detail({ item }: { item: GalleryItem }) {
   );
 }
 
+function ReuseFromFile() {
+  const a = useAppShallow((s) => ({ reuse: s.gallery.reuseFromFile, go: s.shell.go }));
+  const [path, setPath] = useState('');
+  return (
+    <form className="row" onSubmit={(e) => {
+      e.preventDefault();
+      void a.reuse(path.trim()).then((ok) => ok && a.go('create'));
+    }}>
+      <input aria-label="Exported file path" className="grow mono" style={{ width: 'auto' }} placeholder="/path/to/video.mp4 (settings embedded in its metadata)" value={path} onChange={(e) => setPath(e.currentTarget.value)} />
+      <Button type="submit" disabled={!path.trim()}>Reuse from file</Button>
+    </form>
+  );
+}
+
 export function GalleryPage() {
   const items = useApp(selectGalleryItems);
   const selected = useApp(selectSelectedItem);
@@ -119,6 +133,7 @@ export function GalleryPage() {
           </div>
         )}
         {items.length < g.total && <Button disabled={g.loading} onClick={() => void g.load(true)}>Load more</Button>}
+        <ReuseFromFile />
       </Section>
       {selected ? <Detail item={selected} /> : <Section title="Output"><EmptyState title="Select an output">Pick a video to play it and see its full settings.</EmptyState></Section>}
     </div>

@@ -21,6 +21,8 @@ export interface GallerySlice {
   receiveRemoved(id: string): void;
   remove(id: string, deleteFile: boolean): Promise<void>;
   reuse(id: string): Promise<boolean>;
+  /** Settings embedded in an exported file's metadata (files shared by someone else, too). */
+  reuseFromFile(path: string): Promise<boolean>;
   /** Electron opens the file in the OS; headless gives its URL to open in a tab. */
   open(id: string): Promise<{ url: string; opened: boolean } | null>;
 }
@@ -83,6 +85,16 @@ export const createGallerySlice: SliceCreator<{ gallery: GallerySlice }> = (set,
           if (removed) get().gallery.receiveRemoved(id);
         } catch (e) {
           patch(set, 'gallery', { error: toUiError(e) });
+        }
+      },
+      async reuseFromFile(path) {
+        try {
+          get().prompt.applyReusable(await api.invoke('gallery.reuseFromFile', { path }));
+          patch(set, 'gallery', { error: null });
+          return true;
+        } catch (e) {
+          patch(set, 'gallery', { error: toUiError(e) });
+          return false;
         }
       },
       async open(id) {

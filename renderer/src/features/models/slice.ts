@@ -60,6 +60,7 @@ export const createModelsSlice: SliceCreator<{ models: ModelsSlice }> = (set, ge
       },
       receive(list) {
         const preferred = get().settings.values?.defaultModelId ?? null;
+        // Before the first list arrives, an active id (e.g. from a restored draft) is a wish, kept if it exists.
         patch(set, 'models', (m) => ({ list, loaded: true, activeId: pickActive(list, m.activeId, preferred) }));
       },
       receiveDownload(d) {

@@ -43,16 +43,26 @@ export function LivePreview() {
       <div data-testid="progress" data-stage={p?.stage ?? ''} data-step={p?.step ?? 0} data-total={p?.total ?? 0}>
         <Meter value={job.state === 'done' ? 1 : overallFraction(p)} label="Job progress" />
         <div className="small" style={{ marginTop: 4 }}>
-          {p ? `${STAGE[p.stage] ?? p.stage} · step ${p.step} of ${p.total}` : job.state === 'queued' ? 'Waiting in the queue' : ''}
+          {job.state === 'done'
+            ? `Finished${job.startedAt && job.finishedAt ? ` in ${formatSeconds((job.finishedAt - job.startedAt) / 1000)}` : ''}`
+            : p && running
+              ? `${STAGE[p.stage] ?? p.stage} · ${p.stage === 'decode' ? 'chunk' : 'step'} ${p.step} of ${p.total}`
+              : job.state === 'queued'
+                ? 'Waiting in the queue'
+                : p
+                  ? `Stopped at ${STAGE[p.stage]?.toLowerCase() ?? p.stage} ${p.step} of ${p.total}`
+                  : ''}
         </div>
       </div>
       <div className="stats">
         <Stat label="ETA" value={running && p ? formatSeconds(p.etaSeconds) : '—'} />
         <Stat label="Speed" value={p ? formatRate(p.itPerSecond) : '—'} />
-        <Stat label="Elapsed" value={p ? formatSeconds(p.elapsedSeconds) : '—'} />
+        <Stat label="Elapsed" value={job.state === 'done' && job.startedAt && job.finishedAt ? formatSeconds((job.finishedAt - job.startedAt) / 1000) : p ? formatSeconds(p.elapsedSeconds) : '—'} />
         <Stat label="Memory (peak)" value={p ? `${formatBytes(p.deviceBytesInUse)} (${formatBytes(p.deviceBytesPeak)})` : '—'} />
       </div>
-      {job.error && <div className="banner banner--error" role="alert"><div><strong>{job.error.code}</strong><div className="banner__message">{job.error.message}</div></div></div>}
+      {job.error && job.state === 'failed' && <div className="banner banner--error" role="alert"><div><strong>{job.error.code}</strong><div className="banner__message">{job.error.message}</div></div></div>}
+      {job.state === 'cancelled' && <div className="muted small" role="status">Cancelled{job.error ? `: ${job.error.message}` : ''}.</div>}
+      {job.state === 'interrupted' && <div className="muted small" role="status">Interrupted: the app stopped while this job ran. Retry it from the queue.</div>}
       {job.state === 'done' && output && (
         <div className="row"><Button onClick={() => { select(output.id); go('gallery'); }}>Open in gallery</Button></div>
       )}

@@ -1,7 +1,7 @@
 // The engine's memory estimate of the draft, refreshed shortly after the settings stop changing,
 // shown before running so nobody queues a job that cannot fit.
-import { useEffect, type ReactElement } from 'react';
-import { useApp, useAppStore } from '../../store/context';
+import { useEffect, useMemo, type ReactElement } from 'react';
+import { useApp, useAppShallow, useAppStore } from '../../store/context';
 import { Meter } from '../../ui/controls';
 import { formatBytes } from '../../ui/format';
 import { buildParams } from './params';
@@ -11,7 +11,13 @@ const DEBOUNCE_MS = 350;
 export function MemoryEstimateView() {
   const store = useAppStore();
   const estimate = useApp((s) => s.prompt.estimate);
-  const key = useApp((s) => (s.models.activeId ? JSON.stringify([s.models.activeId, buildParams(s)]) : ''));
+  // The inputs of the estimate by identity; the key string is built only when one of them changes.
+  const inputs = useAppShallow((s) => [s.models.activeId, s.prompt.draft, s.attention.config, s.settings.values?.preview] as const);
+  const key = useMemo(() => {
+    const s = store.getState();
+    return s.models.activeId ? JSON.stringify([s.models.activeId, buildParams(s)]) : '';
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, inputs);
   useEffect(() => {
     if (!key) return;
     const t = setTimeout(() => void store.getState().prompt.estimateNow(), DEBOUNCE_MS);

@@ -7,6 +7,7 @@ import type { GenerateParams } from '../../../../app/engine/types';
 import { toUiError, type UiError } from '../../api/client';
 import { patch, type SliceCreator } from '../../store/types';
 import { buildParams } from './params';
+import type { PersistedDraft } from '../../store/persist';
 
 export type Draft = Omit<GenerateParams, 'attention' | 'preview' | 'previewMaxSide'>;
 
@@ -49,6 +50,8 @@ export interface PromptSlice {
   submitError: UiError | null;
   lastJobId: string | null;
   error: UiError | null;
+  /** The model a restored draft was made for: its sizes win over that model's defaults once. */
+  restoredFor: string | null;
   set<K extends keyof Draft>(key: K, value: Draft[K]): void;
   setSize(width: number, height: number): void;
   setSeedLocked(locked: boolean): void;
@@ -62,6 +65,7 @@ export interface PromptSlice {
   applyPreset(id: string): void;
   deletePreset(id: string): Promise<void>;
   applyReusable(r: ReusableSettings): void;
+  restore(p: PersistedDraft): void;
   estimateNow(): Promise<void>;
   submit(): Promise<Job | null>;
 }
@@ -84,6 +88,7 @@ export const createPromptSlice: SliceCreator<{ prompt: PromptSlice }> = (set, ge
       submitError: null,
       lastJobId: null,
       error: null,
+      restoredFor: null,
       set(key, value) {
         patch(set, 'prompt', (p) => ({ draft: { ...p.draft, [key]: value } }));
       },
@@ -104,6 +109,11 @@ export const createPromptSlice: SliceCreator<{ prompt: PromptSlice }> = (set, ge
           const { params } = await api.invoke('generate.defaults', { modelId });
           const { attention, preview: _p, previewMaxSide: _m, ...rest } = params;
           const defaults: Draft = { ...FALLBACK_DRAFT, ...rest };
+          if (get().prompt.restoredFor === modelId) {
+            // A draft restored for this model keeps its own sizes and recipe.
+            patch(set, 'prompt', { modelDefaults: defaults, restoredFor: null, error: null });
+            return;
+          }
           // Keep what the user wrote; take the model's sizes and sampling recipe.
           patch(set, 'prompt', (p) => ({
             modelDefaults: defaults,
@@ -165,6 +175,16 @@ export const createPromptSlice: SliceCreator<{ prompt: PromptSlice }> = (set, ge
         // Exact reproduction: the seed stays as recorded.
         patch(set, 'prompt', { draft: { ...FALLBACK_DRAFT, ...rest }, exportSettings: { ...r.export }, seedLocked: true });
         get().attention.setConfig(attention ?? { rules: [] }, attention && attention.rules.length > 0 ? 'custom' : 'dense');
+      },
+      restore(p) {
+        patch(set, 'prompt', {
+          draft: { ...FALLBACK_DRAFT, ...p.draft },
+          seedLocked: p.seedLocked,
+          exportSettings: { ...p.exportSettings },
+          restoredFor: p.modelId,
+        });
+        if (p.modelId) get().models.setActive(p.modelId);
+        get().attention.setConfig(p.attention.config, p.attention.mode);
       },
       async estimateNow() {
         const s = get();

@@ -26,7 +26,8 @@ export interface JobRowProps {
 
 function summary(job: Job): string {
   const p = job.params;
-  const parts = [`${p.width}×${p.height}`, `${p.frames} fr`, `${p.steps} steps`, p.sampler, `seed ${p.seed}`, job.export.format.toUpperCase()];
+  const parts = [`${p.width}×${p.height}`, `${p.frames} fr`, `${p.steps} steps`, p.sampler, `seed ${p.seed}`];
+  if (job.kind === 'generate') parts.push(job.export.format.toUpperCase());
   if (p.attention && p.attention.rules.length > 0) parts.push(`${p.attention.rules.length} attention rule${p.attention.rules.length > 1 ? 's' : ''}`);
   if (job.kind !== 'generate') parts.unshift(job.kind);
   return parts.join(' · ');
@@ -81,7 +82,7 @@ export function JobRow({ job, queuedIndex, queuedCount, dropBefore, onDragStart,
         {job.state === 'running' && progress && (
           <div className="job__meta">{progress.stage} {progress.step}/{progress.total} · ETA {formatSeconds(progress.etaSeconds)}</div>
         )}
-        {job.error && <div className="job__meta" style={{ color: 'var(--bad)' }}>{job.error.code}: {job.error.message}</div>}
+        {job.error && <div className="job__meta" style={job.state === 'failed' ? { color: 'var(--bad)' } : undefined}>{job.error.code}: {job.error.message}</div>}
       </div>
       <div className="job__actions">
         {queued && !compact && (

@@ -20,7 +20,7 @@ export function QueuePage() {
         title="Queue"
         actions={
           <>
-            {paused ? <Badge tone="warn">paused</Badge> : <Badge tone="ok">running</Badge>}
+            {paused ? <Badge tone="warn">queue paused</Badge> : <Badge tone="ok">queue active</Badge>}
             {paused ? (
               <Button variant="primary" onClick={() => void resume()} aria-keyshortcuts="Control+Shift+P">Resume queue</Button>
             ) : (

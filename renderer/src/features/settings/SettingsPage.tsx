@@ -93,9 +93,8 @@ export function SettingsPage() {
   return (
     <div className="page page--two">
       <div className="stack">
-        <div className="row" role="status">
-          {s.saving ? <Badge tone="info">saving…</Badge> : s.savedAt ? <Badge tone="ok">saved</Badge> : null}
-        </div>
+        <div className="visually-hidden" role="status">{s.saving ? 'saving' : s.savedAt ? 'saved' : ''}</div>
+        {(s.saving || s.savedAt) && <div className="row">{s.saving ? <Badge tone="info">saving…</Badge> : <Badge tone="ok">saved</Badge>}</div>}
         <ErrorBanner error={s.error} title="Setting not saved" />
         {s.values ? <Form v={s.values} /> : <div className="muted">Loading…</div>}
       </div>

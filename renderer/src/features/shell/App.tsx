@@ -1,6 +1,6 @@
 // The app frame: top bar with the engine status, surface navigation, the current surface,
 // notices, and the global keyboard shortcuts.
-import { useEffect, type ReactElement } from 'react';
+import { useEffect, useRef, type ReactElement } from 'react';
 import { useApp, useAppStore } from '../../store/context';
 import { selectThemeSetting } from '../settings/selectors';
 import { AttentionPage } from '../attention/AttentionPage';
@@ -10,12 +10,13 @@ import { ModelsPage } from '../models/ModelsPage';
 import { CreatePage } from '../prompt/CreatePage';
 import { QueuePage } from '../queue/QueuePage';
 import { SettingsPage } from '../settings/SettingsPage';
+import { ConnectionBanner } from './ConnectionBanner';
 import { Nav } from './Nav';
 import { Notices } from './Notices';
 import { shortcutFor } from './shortcuts';
 import { StatusBar } from './StatusBar';
 import { useThemeEffect } from './theme';
-import type { Surface } from './slice';
+import { SURFACE_LABELS, type Surface } from './slice';
 
 const PAGES: Record<Surface, () => ReactElement> = {
   create: CreatePage,
@@ -27,7 +28,7 @@ const PAGES: Record<Surface, () => ReactElement> = {
   settings: SettingsPage,
 };
 
-export function App() {
+export function App({ transport = 'websocket' }: { transport?: 'electron' | 'websocket' }) {
   const store = useAppStore();
   const surface = useApp((s) => s.shell.surface);
   useThemeEffect(useApp(selectThemeSetting));
@@ -46,6 +47,18 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, [store]);
 
+  // Moving to another surface puts keyboard focus at its start, as a page change would.
+  const mainRef = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    mainRef.current?.focus({ preventScroll: true });
+    mainRef.current?.scrollTo?.({ top: 0 });
+  }, [surface]);
+
   const Page = PAGES[surface];
   return (
     <div className="app">
@@ -55,7 +68,8 @@ export function App() {
         <StatusBar />
       </header>
       <Nav />
-      <main className="main" id="main" data-surface={surface}>
+      <main className="main" id="main" data-surface={surface} ref={mainRef} tabIndex={-1} aria-label={SURFACE_LABELS[surface]}>
+        <ConnectionBanner transport={transport} />
         <Page />
       </main>
       <Notices />

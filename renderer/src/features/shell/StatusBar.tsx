@@ -7,6 +7,7 @@ import { selectEngineBadge } from '../engine/selectors';
 
 const LABEL: Record<string, string> = {
   connecting: 'Connecting…',
+  reconnecting: 'Connection lost, reconnecting…',
   offline: 'Disconnected',
   starting: 'Engine starting',
   alive: 'Engine ready',
@@ -14,7 +15,7 @@ const LABEL: Record<string, string> = {
   dead: 'Engine stopped',
 };
 
-const TONE = { connecting: 'muted', offline: 'bad', starting: 'info', alive: 'ok', restarting: 'warn', dead: 'bad' } as const;
+const TONE = { connecting: 'muted', reconnecting: 'bad', offline: 'bad', starting: 'info', alive: 'ok', restarting: 'warn', dead: 'bad' } as const;
 
 export function StatusBar() {
   const badge = useApp(selectEngineBadge);
@@ -27,7 +28,7 @@ export function StatusBar() {
     return () => clearInterval(t);
   }, [badge]);
   const retryIn = status?.nextRestartAt ? Math.max(0, Math.ceil((status.nextRestartAt - now) / 1000)) : null;
-  const device = status?.backend ? `${status.backend.toUpperCase()} · ${status.deviceName}` : '';
+  const device = status?.backend ? (status.deviceName.toLowerCase().startsWith(status.backend) ? status.deviceName : `${status.backend.toUpperCase()} · ${status.deviceName}`) : '';
   const memory = status && status.totalMemory > 0 ? `${formatBytes(status.totalMemory - status.freeMemory)} / ${formatBytes(status.totalMemory)}` : '';
   return (
     <div className="engine-status" role="status" aria-live="polite" data-engine-state={badge}>
@@ -36,7 +37,7 @@ export function StatusBar() {
         {LABEL[badge]}
         {badge === 'restarting' && retryIn !== null ? ` (retry in ${retryIn} s)` : ''}
       </Badge>
-      {device && <span className="muted small" title={status?.fallbackReason || undefined}>{device}{status?.fallbackReason ? ' (fallback)' : ''}</span>}
+      {device && <span className="muted small" title={status?.fallbackReason || undefined}>{device}{status?.fallbackReason ? ' (GPU not used)' : ''}</span>}
       {memory && <span className="muted small" title="Device memory in use / total">{memory}</span>}
       {badge === 'dead' && (
         <Button onClick={() => void restart()} disabled={restarting}>{restarting ? 'Restarting…' : 'Restart engine'}</Button>

@@ -1,0 +1,165 @@
+// Whole-model GPU benchmarks with random weights of the real configs: the Wan2.1-1.3B DiT
+// forward at 81x480x832 (dense, and STA with 3x3x3-tile windows keeping about a quarter of the
+// tile pairs), the Wan-VAE decode of the same clip, and the umT5-XXL encode of 512 tokens.
+// Peak device memory of each is reported in the case's note. The PyTorch peer (the same
+// architecture, eager with SDPA) runs from bench/peers/model_peers.py.
+#ifdef TSR_WITH_CUDA
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "backend/cuda/cuda_backend.h"
+#include "bench.h"
+#include "models/dit.h"
+#include "models/t5.h"
+#include "models/vae.h"
+#include "random_model.h"
+
+using namespace tsr;
+using tsr::bench::Work;
+using namespace tsr::bench;
+
+namespace {
+
+Tensor randn_host(const Shape& s, uint64_t seed) {
+  Tensor t = host_empty(DType::F32, s);
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 3;
+  float* p = t.data_as<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    p[i] = float((x >> 40) * (1.0 / 16777216.0)) * 3.46f - 1.73f;
+  }
+  return t;
+}
+
+std::string gib(uint64_t bytes) {
+  char b[64];
+  std::snprintf(b, sizeof b, "peak %.2f GiB", bytes / 1073741824.0);
+  return b;
+}
+
+// 2·params·tokens for the linear layers plus 4·N²·d·heads·kept for self-attention and the
+// cross-attention over text_len keys.
+double dit_flops(const DitConfig& c, int64_t tokens, double kept_fraction) {
+  double D = c.dim, F = c.ffn_dim, L = c.num_layers;
+  double linear = 2.0 * tokens * L * (4 * D * D + D * D * 2 + 2 * D * F);  // self qkvo, cross q+o, ffn
+  double attn = L * (4.0 * tokens * tokens * D * kept_fraction + 4.0 * tokens * c.text_len * D);
+  return linear + attn;
+}
+
+}  // namespace
+
+TSR_BENCH(cuda_models) {
+  CudaProbe probe = cuda_probe(0);
+  if (!probe.usable) {
+    b.skip("all", probe.reason);
+    return;
+  }
+  // One backend per model, so TESSERA_PROFILE=1 reports each model's ops separately.
+  auto fresh_backend = [&](std::unique_ptr<Backend>& out) {
+    auto be_or = make_cuda_backend(0, CudaPath::Auto);
+    if (!be_or.ok()) {
+      b.skip("backend", be_or.status().to_string());
+      return false;
+    }
+    out = std::move(*be_or);
+    return true;
+  };
+  std::unique_ptr<Backend> holder;
+
+  if ((b.wants("dit 1.3B 81x480x832 dense") || b.wants("dit 1.3B 81x480x832 sta")) && fresh_backend(holder)) {
+    Backend& be = *holder;
+    auto sync = [&] { be.synchronize(); };
+    DitConfig cfg;  // Wan2.1-T2V-1.3B defaults
+    auto store = random_dit_weights(cfg, 1);
+    auto dit = WanDit::load(*store, cfg, be);
+    if (!dit.ok()) {
+      b.skip("dit", dit.status().to_string());
+    } else {
+      Tensor x = randn_host({16, 21, 60, 104}, 2), ctx = randn_host({24, cfg.text_dim}, 3);
+      auto text = (*dit)->prepare_text(ctx);
+      const int64_t tokens = 21 * 30 * 52;
+      AttnPlan sta;
+      sta.layers.assign(cfg.num_layers, std::vector<HeadPattern>(cfg.num_heads));
+      for (auto& layer : sta.layers)
+        for (auto& h : layer) { h.kind = AttnPattern::Sta; h.window[0] = h.window[1] = h.window[2] = 3; }
+      // Kept tile pairs of 3x3x3 on 4x4x7 tiles: (3/4)·(3/4)·(3/7).
+      const double kept = 0.75 * 0.75 * 3.0 / 7.0;
+      for (int mode = 0; mode < 2; ++mode) {
+        std::string name = mode == 0 ? "dit 1.3B 81x480x832 dense" : "dit 1.3B 81x480x832 sta 3x3x3";
+        if (!b.wants(name) || !text.ok()) continue;
+        be.reset_peak();
+        Status st;
+        b.run(name, {dit_flops(cfg, tokens, mode == 0 ? 1.0 : kept), 0}, [&] {
+          auto v = (*dit)->forward(x, 500.0, *text, mode == 0 ? nullptr : &sta);
+          if (!v.ok()) st = v.status();
+        }, sync);
+        if (!st.ok()) b.skip(name + " (error)", st.to_string());
+        else b.skip(name + " memory", gib(be.memory().peak));
+      }
+    }
+  }
+
+  holder.reset();
+  if (b.wants("vae decode 81x480x832") && fresh_backend(holder)) {
+    Backend& be = *holder;
+    auto sync = [&] { be.synchronize(); };
+    VaeConfig cfg;
+    auto store = random_vae_decoder_weights(cfg, 4);
+    auto vae = WanVae::load(*store, cfg, be, /*decoder_only=*/true);
+    if (!vae.ok()) {
+      b.skip("vae decode 81x480x832", vae.status().to_string());
+    } else {
+      Tensor z = randn_host({16, 21, 60, 104}, 5);
+      be.reset_peak();
+      Status st;
+      b.run("vae decode 81x480x832", {0, 0}, [&] {
+        auto v = (*vae)->decode(z, kWanLatentMean, kWanLatentStd);
+        if (!v.ok()) st = v.status();
+      }, sync);
+      if (!st.ok()) b.skip("vae decode (error)", st.to_string());
+      else b.skip("vae decode memory", gib(be.memory().peak));
+    }
+  }
+
+  holder.reset();
+  if (b.wants("umt5-xxl encode 512") && fresh_backend(holder)) {
+    Backend& be = *holder;
+    auto sync = [&] { be.synchronize(); };
+    T5Config cfg;
+    auto store = random_t5_weights(cfg, 6);
+    auto t5 = UmT5Encoder::load(*store, cfg, be);
+    if (!t5.ok()) {
+      b.skip("umt5-xxl encode 512", t5.status().to_string());
+    } else if (b.wants("umt5-xxl encode 512 streamed")) {
+      // Host weights uploaded one layer at a time (what a generation does when the encoder
+      // is not kept): peak device memory is one layer plus activations.
+      t5->reset();
+      be.reset_peak();
+      auto streamed = UmT5Encoder::load(*store, cfg, be, T5Residency::Streamed);
+      std::vector<int32_t> ids(512);
+      for (int i = 0; i < 512; ++i) ids[i] = 100 + (i * 7919) % 200000;
+      Status st = streamed.status();
+      if (st.ok())
+        b.run("umt5-xxl encode 512 streamed", {0, 0}, [&] {
+          auto o = (*streamed)->encode(ids, 512);
+          if (!o.ok()) st = o.status();
+        }, sync);
+      if (!st.ok()) b.skip("umt5 streamed (error)", st.to_string());
+      else b.skip("umt5-xxl streamed memory", gib(be.memory().peak));
+    } else {
+      std::vector<int32_t> ids(512);
+      for (int i = 0; i < 512; ++i) ids[i] = 100 + (i * 7919) % 200000;
+      be.reset_peak();
+      Status st;
+      double flops = 2.0 * 512 * cfg.num_layers * (4.0 * cfg.dim * cfg.dim_attn + 3.0 * cfg.dim * cfg.dim_ffn);
+      b.run("umt5-xxl encode 512", {flops, 0}, [&] {
+        auto o = (*t5)->encode(ids, 512);
+        if (!o.ok()) st = o.status();
+      }, sync);
+      if (!st.ok()) b.skip("umt5 (error)", st.to_string());
+      else b.skip("umt5-xxl memory", gib(be.memory().peak));
+    }
+  }
+}
+#endif
