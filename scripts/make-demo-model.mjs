@@ -78,8 +78,19 @@ function stamp(seed) {
   return h.digest('hex');
 }
 
+/** True when the folder holds the trained demo model (training/ship.py), which this generator must keep. */
+export function isTrainedModel(dir) {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'tessera.json'), 'utf8')).training !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 export function makeDemoModel(outDir, { seed = DEFAULT_SEED, force = false } = {}) {
   const out = resolve(outDir);
+  // The trained model shipped in assets/ takes precedence: random weights are only the fallback.
+  if (!force && isTrainedModel(out)) return { out, skipped: true };
   const stampFile = join(out, '.generator-stamp');
   const want = stamp(seed);
   if (!force && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === want) return { out, skipped: true };

@@ -1,9 +1,10 @@
 // The README's first command, end to end: the built CLI with the demo model writes a playable MP4.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { demoModelDir } from '../engine/demo-model.js';
 import { engineUnavailable } from '../engine/test-support.js';
 import { probe, readSettings } from '../media/index.js';
 
@@ -27,7 +28,9 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     const r = tessera('generate', '--prompt', 'a red ball bouncing on a blue background', '--seed', '7', '--out', out,
       '--backend', 'cpu', '--json');
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/denoise +\[#+\] +8\/8 +[\d.]+ s\/step/);
+    // the built-in model's own defaults (tessera.json): the trained student or the random stand-in
+    const d = JSON.parse(readFileSync(join(demoModelDir(), 'tessera.json'), 'utf8')).defaults;
+    expect(r.stderr).toMatch(new RegExp(`denoise +\\[#+\\] +${d.steps}/${d.steps} +[\\d.]+ s/step`));
     expect(r.stderr).toMatch(/decode/);
     const summary = JSON.parse(r.stdout.trim());
     expect(summary).toMatchObject({ out, format: 'mp4', frames: 17, width: 128, height: 128 });
@@ -36,8 +39,8 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     const settings = await readSettings(out);
     expect(settings).toEqual(summary.settings);
     expect(settings).toMatchObject({
-      params: { prompt: 'a red ball bouncing on a blue background', seed: 7, steps: 8, width: 128, height: 128, frames: 17,
-        sampler: 'unipc', negativePrompt: 'static blurry noisy' },
+      params: { prompt: 'a red ball bouncing on a blue background', seed: 7, steps: d.steps, width: 128, height: 128,
+        frames: 17, sampler: d.sampler, ...(d.negative_prompt ? { negativePrompt: d.negative_prompt } : {}) },
     });
   });
 
@@ -66,7 +69,8 @@ describe.skipIf(skip)('tessera generate (demo model, CPU)', () => {
     expect(r.status, r.stderr).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.engine).toMatchObject({ backend: 'cpu' });
-    expect(info.model).toMatchObject({ layout: 'official', defaults: { width: 128, height: 128, frames: 17, steps: 8 } });
+    const steps = JSON.parse(readFileSync(join(demoModelDir(), 'tessera.json'), 'utf8')).defaults.steps;
+    expect(info.model).toMatchObject({ layout: 'official', defaults: { width: 128, height: 128, frames: 17, steps } });
   });
 
   it('cancels on Ctrl-C between steps: exit status 130, no output file', async () => {

@@ -48,12 +48,14 @@ describe.skipIf(skip)('engine with the demo model', () => {
     expect(e.threads).toBeGreaterThan(0);
     const tj = JSON.parse(readFileSync(join(demoModelDir(), 'tessera.json'), 'utf8'));
     const cfg = JSON.parse(readFileSync(join(demoModelDir(), 'config.json'), 'utf8'));
+    expect(['f32', 'bf16']).toContain(model.info.weightDtype);
     expect(model.info).toMatchObject({
-      layout: 'official', weightDtype: 'f32', name: tj.name,
+      layout: 'official', name: tj.name,
       dit: { dim: cfg.dim, ffnDim: cfg.ffn_dim, heads: cfg.num_heads, layers: cfg.num_layers, textLen: cfg.text_len, patch: [1, 2, 2] },
       t5: { dim: tj.t5.dim, layers: tj.t5.num_layers, heads: tj.t5.num_heads, vocab: tj.t5.vocab },
       vae: { zDim: 16, baseDim: tj.vae.dim, stride: [4, 8, 8] },
-      defaults: { width: 128, height: 128, frames: 17, steps: 8, sampler: 'unipc', negativePrompt: tj.defaults.negative_prompt },
+      defaults: { width: 128, height: 128, frames: 17, steps: tj.defaults.steps, sampler: tj.defaults.sampler,
+        negativePrompt: tj.defaults.negative_prompt },
     });
   });
 

@@ -1,0 +1,1 @@
+"""Tessera training: the built-in demo model and the few-step distillation pipeline (see README.md)."""

@@ -1,0 +1,1 @@
+"""Synthetic captioned clips: attributes, captions, rendering, tokenizer."""
