@@ -8,6 +8,7 @@ const rendererConfig = './renderer/vite.config.ts';
 export default defineConfig({
   test: {
     passWithNoTests: true,
+    globalSetup: ['scripts/lib/test-tmpdir.mjs'],
     projects: [
       {
         test: {
