@@ -37,14 +37,21 @@ LtState& state() {
   return st;
 }
 
-// One cuBLASLt matmul out = epi(w·xᵀ ...) into `out` (type ct), bias (f32) for BIAS/GELU_BIAS.
-Status lt_matmul(LtState& st, const GemmArgs& a, void* out, cudaDataType_t ct, cublasLtEpilogue_t epi,
-                 cudaStream_t s) {
+// Operand types of one product: bf16 inputs with fp32 accumulation, or fp32 inputs in TF32.
+struct LtTypes {
+  cudaDataType_t ab = CUDA_R_16BF;
+  cublasComputeType_t compute = CUBLAS_COMPUTE_32F;
+};
+
+// One cuBLASLt matmul out = epi(x·wᵀ) (M, N, K and the bias from a; operands x, w of types t.ab)
+// into `out` of type ct.
+Status lt_matmul(LtState& st, const GemmArgs& a, const void* x, const void* w, LtTypes t, void* out,
+                 cudaDataType_t ct, cublasLtEpilogue_t epi, cudaStream_t s) {
   cublasLtMatmulDesc_t op = nullptr;
   cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
   Status result;
   do {
-    if (!(result = lt_status(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "desc")).ok()) break;
+    if (!(result = lt_status(cublasLtMatmulDescCreate(&op, t.compute, CUDA_R_32F), "desc")).ok()) break;
     cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
     cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta);
     cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb);
@@ -56,10 +63,10 @@ Status lt_matmul(LtState& st, const GemmArgs& a, void* out, cudaDataType_t ct, c
         cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_BIAS_DATA_TYPE, &bt, sizeof bt);
       }
     }
-    cublasLtMatrixLayoutCreate(&la, CUDA_R_16BF, uint64_t(a.K), uint64_t(a.N), a.K);
-    cublasLtMatrixLayoutCreate(&lb, CUDA_R_16BF, uint64_t(a.K), uint64_t(a.M), a.K);
+    cublasLtMatrixLayoutCreate(&la, t.ab, uint64_t(a.K), uint64_t(a.N), a.K);
+    cublasLtMatrixLayoutCreate(&lb, t.ab, uint64_t(a.K), uint64_t(a.M), a.K);
     cublasLtMatrixLayoutCreate(&lc, ct, uint64_t(a.N), uint64_t(a.M), a.N);
-    auto key = std::make_tuple(a.M, a.N, a.K, int(epi) * 4 + (ct == CUDA_R_32F ? 1 : 0));
+    auto key = std::make_tuple(a.M, a.N, a.K, int(epi) * 8 + (ct == CUDA_R_32F ? 1 : 0) + (t.ab == CUDA_R_32F ? 2 : 0));
     float alpha = 1.0f, beta = 0.0f;
     auto it = st.algos.find(key);
     if (it == st.algos.end()) {
@@ -90,7 +97,7 @@ Status lt_matmul(LtState& st, const GemmArgs& a, void* out, cudaDataType_t ct, c
           bool ran = true;
           for (int rep = 0; rep < 3 && ran; ++rep) {
             cudaEventRecord(e0, s);
-            ran = cublasLtMatmul(st.handle, op, &alpha, a.w, la, a.x, lb, &beta, out, lc, out, lc, &heur[i].algo,
+            ran = cublasLtMatmul(st.handle, op, &alpha, w, la, x, lb, &beta, out, lc, out, lc, &heur[i].algo,
                                  st.workspace, st.workspace_bytes, s) == CUBLAS_STATUS_SUCCESS;
             cudaEventRecord(e1, s);
             cudaEventSynchronize(e1);
@@ -106,7 +113,7 @@ Status lt_matmul(LtState& st, const GemmArgs& a, void* out, cudaDataType_t ct, c
       }
       it = st.algos.emplace(key, heur[best].algo).first;
     }
-    result = lt_status(cublasLtMatmul(st.handle, op, &alpha, a.w, la, a.x, lb, &beta, out, lc, out, lc, &it->second,
+    result = lt_status(cublasLtMatmul(st.handle, op, &alpha, w, la, x, lb, &beta, out, lc, out, lc, &it->second,
                                       st.workspace, st.workspace_bytes, s),
                        "cublasLtMatmul");
   } while (false);
@@ -146,7 +153,8 @@ bool probe_gelu_is_tanh(LtState& st) {
     a.x = static_cast<const __nv_bfloat16*>(dx);
     a.w = static_cast<const __nv_bfloat16*>(dw);
     a.M = M; a.N = N; a.K = K;
-    if (lt_matmul(st, a, dy, CUDA_R_16BF, CUBLASLT_EPILOGUE_GELU, nullptr).ok() && cudaDeviceSynchronize() == cudaSuccess) {
+    if (lt_matmul(st, a, dx, dw, LtTypes{}, dy, CUDA_R_16BF, CUBLASLT_EPILOGUE_GELU, nullptr).ok() &&
+        cudaDeviceSynchronize() == cudaSuccess) {
       std::vector<uint16_t> y(size_t(M) * N);
       cudaMemcpy(y.data(), dy, y.size() * 2, cudaMemcpyDeviceToHost);
       double err_tanh = 0, err_erf = 0;
@@ -181,42 +189,12 @@ Status gemm_f32_cublaslt(const float* x, const float* w, float* z, int64_t M, in
   LtState& st = state();
   std::lock_guard<std::mutex> lock(st.mu);
   TSR_RETURN_IF_ERROR(ensure_handle(st));
-  cublasLtMatmulDesc_t op = nullptr;
-  cublasLtMatrixLayout_t la = nullptr, lb = nullptr, lc = nullptr;
-  Status result;
-  do {
-    if (!(result = lt_status(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F_FAST_TF32, CUDA_R_32F), "desc")).ok()) break;
-    cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
-    cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSA, &ta, sizeof ta);
-    cublasLtMatmulDescSetAttribute(op, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb);
-    cublasLtMatrixLayoutCreate(&la, CUDA_R_32F, uint64_t(K), uint64_t(N), K);
-    cublasLtMatrixLayoutCreate(&lb, CUDA_R_32F, uint64_t(K), uint64_t(M), K);
-    cublasLtMatrixLayoutCreate(&lc, CUDA_R_32F, uint64_t(N), uint64_t(M), N);
-    cublasLtMatmulPreference_t pref = nullptr;
-    cublasLtMatmulPreferenceCreate(&pref);
-    cublasLtMatmulPreferenceSetAttribute(pref, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &st.workspace_bytes,
-                                         sizeof st.workspace_bytes);
-    cublasLtMatmulHeuristicResult_t heur{};
-    int found = 0;
-    cublasStatus_t hs = cublasLtMatmulAlgoGetHeuristic(st.handle, op, la, lb, lc, lc, pref, 1, &heur, &found);
-    cublasLtMatmulPreferenceDestroy(pref);
-    if (hs != CUBLAS_STATUS_SUCCESS || found == 0) {
-      result = Error(Code::Unsupported, "cuBLASLt has no TF32 algorithm");
-      break;
-    }
-    float alpha = 1.0f, beta = 0.0f;
-    result = lt_status(cublasLtMatmul(st.handle, op, &alpha, w, la, x, lb, &beta, z, lc, z, lc, &heur.algo,
-                                      st.workspace, st.workspace_bytes, s),
-                       "cublasLtMatmul tf32");
-  } while (false);
-  if (lc) cublasLtMatrixLayoutDestroy(lc);
-  if (lb) cublasLtMatrixLayoutDestroy(lb);
-  if (la) cublasLtMatrixLayoutDestroy(la);
-  if (op) cublasLtMatmulDescDestroy(op);
-  return result;
+  GemmArgs a;
+  a.M = M; a.N = N; a.K = K;
+  return lt_matmul(st, a, x, w, LtTypes{CUDA_R_32F, CUBLAS_COMPUTE_32F_FAST_TF32}, z, CUDA_R_32F,
+                   CUBLASLT_EPILOGUE_DEFAULT, s);
 }
 
-// Written straight to the bf16 output (bias, and GELU when cuBLASLt's is the tanh one, fused).
 // A bias alone is not fused: cuBLASLt's BIAS epilogue with a float32 bias measured 3.3-3.5x
 // slower than the plain product on an H100 (NOTES-cuda.md, run 14), so the bias is added by the
 // elementwise epilogue after a plain GEMM. GELU_BIAS was faster than GEMM + epilogue pass.
@@ -238,7 +216,7 @@ Status gemm_cublaslt(const GemmArgs& a, cudaStream_t s) {
   const bool f32_result = !direct && (a.res || a.yt == DType::F32);
   cublasLtEpilogue_t epi = CUBLASLT_EPILOGUE_DEFAULT;
   if (direct && a.act == Act::GeluTanh) epi = a.bias ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_GELU;
-  Status result = lt_matmul(st, a, out, f32_result ? CUDA_R_32F : CUDA_R_16BF, epi, s);
+  Status result = lt_matmul(st, a, a.x, a.w, LtTypes{}, out, f32_result ? CUDA_R_32F : CUDA_R_16BF, epi, s);
   if (!result.ok()) {
     // Fall back to the own kernel rather than failing the generation.
     GemmArgs own = a;
