@@ -1,7 +1,11 @@
 // Calibration proposes windows from the engine's measured errors; A/B runs two settings on the
 // same seed side by side.
+import fs from 'node:fs';
 import { expect, expectEqual, log, test, waitFor } from '../lib/harness.mjs';
 import { allJobIds, fillPrompt, go, lockSeed } from '../lib/ui.mjs';
+
+// Layers x heads of the built-in model the server runs (assets/demo-model/config.json).
+const demoConfig = JSON.parse(fs.readFileSync(new URL('../../assets/demo-model/config.json', import.meta.url), 'utf8'));
 
 async function setTile(page, t, h, w) {
   for (const [axis, v] of [['t', t], ['h', h], ['w', w]]) await page.getByLabel(`Tile size (tokens) ${axis}`, { exact: true }).fill(String(v));
@@ -23,7 +27,7 @@ test('calibrate: the engine measures candidate windows and the UI adopts them', 
   const summary = (await result.innerText()).split('\n')[0];
   log(summary);
   const cells = await result.locator('td').count();
-  expectEqual(cells, 4 * 4, 'one proposed window per layer and head of the demo model');
+  expectEqual(cells, demoConfig.num_layers * demoConfig.num_heads, 'one proposed window per layer and head of the demo model');
   await ctx.shot('attention-calibrated');
   await result.getByRole('button', { name: 'Use these windows' }).click();
   const mode = await page.locator('.badge', { hasText: 'calibrated' }).count();
