@@ -217,12 +217,7 @@ class CudaBackend final : public Backend {
     a.w = w.data_as<__nv_bfloat16>();
     a.bias = b ? b->data_as<float>() : nullptr;
     a.M = M; a.N = N; a.K = K; a.act = act; a.y = y.data(); a.yt = out;
-    Tensor scratch;
-    if (size_t bytes = cuda::gemm_scratch_bytes(a)) {
-      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
-      a.scratch = scratch.data();
-    }
-    if (!ok(cuda::gemm(a, stream_))) return Tensor();
+    if (!run_gemm(a)) return Tensor();
     return y;
   }
 
@@ -260,12 +255,18 @@ class CudaBackend final : public Backend {
     a.M = M; a.N = N; a.K = K;
     a.res = res.data_as<float>();
     a.gate = gate ? gate->data_as<float>() : nullptr;
+    run_gemm(a);
+  }
+
+  // One GEMM, with the scratch buffer a library product needs when its epilogue runs as a
+  // separate kernel (freed in stream order after the launch).
+  bool run_gemm(cuda::GemmArgs& a) {
     Tensor scratch;
     if (size_t bytes = cuda::gemm_scratch_bytes(a)) {
-      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return;
+      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return false;
       a.scratch = scratch.data();
     }
-    ok(cuda::gemm(a, stream_));
+    return ok(cuda::gemm(a, stream_));
   }
 
   // x (converted to float32) times a float32 weight in TF32, then a's epilogue.
@@ -406,7 +407,8 @@ class CudaBackend final : public Backend {
     }
     a.heads = spec.heads;
     a.head_dim = spec.head_dim;
-    a.rel_bias = spec.rel_bias ? spec.rel_bias->data_as<float>() : nullptr;  // validated below
+    // Set before the kernel choice below (the flash family takes no bias); validated further down.
+    a.rel_bias = spec.rel_bias ? spec.rel_bias->data_as<float>() : nullptr;
     Tensor o = alloc(DType::BF16, q.shape());
     Tensor qb, kb, vb;
     // One wide head (the VAE's middle block): two GEMMs around a softmax (needs K % 8 == 0).
@@ -434,7 +436,6 @@ class CudaBackend final : public Backend {
           spec.rel_bias->numel() != int64_t(spec.num_buckets) * spec.heads)
         return fail(Error(Code::ShapeMismatch, "attention: rel_bias must be an uploaded [%d, %d] float32 table",
                           spec.num_buckets, spec.heads));
-      a.rel_bias = spec.rel_bias->data_as<float>();
     }
     a.num_buckets = spec.num_buckets;
     a.max_distance = spec.max_distance;
@@ -453,12 +454,7 @@ class CudaBackend final : public Backend {
     if (!s.defined() || !p.defined() || !vt.defined()) return Tensor();
     cuda::GemmArgs g;
     g.x = a.q; g.w = a.k; g.M = a.nq; g.N = a.nk; g.K = a.head_dim; g.y = s.data(); g.yt = DType::F32;
-    Tensor scratch;
-    if (size_t bytes = cuda::gemm_scratch_bytes(g)) {
-      if (!(scratch = alloc(DType::U8, {int64_t(bytes)})).defined()) return Tensor();
-      g.scratch = scratch.data();
-    }
-    if (!ok(cuda::gemm(g, stream_))) return Tensor();
+    if (!run_gemm(g)) return Tensor();
     if (!ok(cuda::softmax_rows(s.data_as<float>(), p.data_as<__nv_bfloat16>(), a.nq, a.nk, a.scale, stream_)))
       return Tensor();
     const int64_t vshape[2] = {a.nk, a.head_dim};
@@ -467,7 +463,7 @@ class CudaBackend final : public Backend {
     cuda::GemmArgs g2;
     g2.x = p.data_as<__nv_bfloat16>(); g2.w = vt.data_as<__nv_bfloat16>();
     g2.M = a.nq; g2.N = a.head_dim; g2.K = a.nk; g2.y = o.data(); g2.yt = DType::BF16;
-    if (!ok(cuda::gemm(g2, stream_))) return Tensor();
+    if (!run_gemm(g2)) return Tensor();
     return o;
   }
 
