@@ -34,10 +34,11 @@ def seed_everything(seed):
     torch.manual_seed(seed)
 
 
-def autocast(dev):
-    """bf16 autocast on CUDA (as the reference runs), plain float32 on the CPU."""
+def autocast(dev, cache=True):
+    """bf16 autocast on CUDA (as the reference runs), plain float32 on the CPU. cache=False for
+    passes that are captured as CUDA graphs (training/graphs.py)."""
     if dev.type == 'cuda':
-        return torch.autocast('cuda', dtype=torch.bfloat16)
+        return torch.autocast('cuda', dtype=torch.bfloat16, cache_enabled=cache)
     return contextlib.nullcontext()
 
 

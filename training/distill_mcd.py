@@ -16,17 +16,18 @@ grid points with its truncated timesteps, so `--sampler euler --steps S` runs th
 """
 import argparse
 import copy
+import math
 import os
 import random
 import time
 
 import torch
 
-from . import common, stage_io
+from . import common, graphs, stage_io
 from .data.batches import CaptionMaker
 from .finetune_sta import grid_of, sta_rules
 from .sample import guided_velocity, segment_grid
-from .train_dit import add_common, finish, setup
+from .train_dit import Checkpoints, add_common, exporter, finish, setup
 from .wan.sampling import unipc_on_grid, wan_flow_schedule
 
 
@@ -51,56 +52,66 @@ def trajectories(teacher, data, n, segments, substeps, guidance, seed, dev, chun
     return torch.cat(xs), torch.cat(ctxs), sig
 
 
-def distil(student, ema_target, traj, ctxs, sig, segments, per_segment, masks, args, log, dev, tag):
-    """Trains `student` for `segments` Euler steps; traj has per_segment * segments + 1 points."""
+def distil(student, ema_target, traj, ctxs, sig, segments, per_segment, masks, args, log, dev, tag, checkpoints=None):
+    """Trains `student` for `segments` Euler steps; traj has per_segment * segments + 1 points.
+    checkpoints(ema, step): optional periodic export of the EMA weights."""
     engine_ts, engine_sig = wan_flow_schedule(segments, common.TRAIN_SHIFT)
-    opt = torch.optim.AdamW(student.parameters(), lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
-    gen = torch.Generator(device='cpu').manual_seed(args.seed + 41)
+    opt = graphs.optimizer(student.parameters(), args.lr, 0.0)
+    gen = torch.Generator(device=dev).manual_seed(args.seed + 41)
     ema = common.EMA(student, args.ema)
     sig_t = torch.tensor(sig, dtype=torch.float32, device=dev)
+    eng_t = torch.tensor(engine_ts, dtype=torch.float32, device=dev)
+    n, b = traj.shape[0], args.batch
+    view = lambda v: v.view(b, 1, 1, 1, 1)
+    cast = lambda: common.autocast(dev, cache=False)
+
+    def draw():
+        """A batch of (trajectory, point) pairs, drawn on the device (no host round trip per step)."""
+        idx = torch.randint(0, n, (b,), generator=gen, device=dev)
+        k = torch.randint(0, segments, (b,), generator=gen, device=dev)
+        j = torch.randint(0, per_segment, (b,), generator=gen, device=dev)
+        j = torch.where(torch.rand(b, generator=gen, device=dev) < args.start_prob, torch.zeros_like(j), j)
+        i0, i_end = k * per_segment + j, (k + 1) * per_segment
+        s, s_next, s_end = sig_t[i0], sig_t[i0 + 1], sig_t[i_end]
+        # segment starts get the engine's truncated integer timesteps
+        t = torch.where(j == 0, eng_t[k], s * 1000.0)
+        return dict(x=traj[idx, i0].float(), x_next=traj[idx, i0 + 1].float(), x_end=traj[idx, i_end].float(),
+                    ctx=ctxs[idx].float(), t=t, s=s, s_next=s_next, s_end=s_end,
+                    last=view(((j + 1) == per_segment).float()))
+
+    d0 = draw()
+    model = graphs.trainable(student, masks, (d0['x'], d0['t'], d0['ctx']), cast, log, args.graphs)
+    target_v = graphs.inference(ema_target, masks, (d0['x_next'], d0['s_next'] * 1000.0, d0['ctx']), cast, log,
+                                args.graphs)
     budget, step = common.Budget(args.steps, args.max_seconds, args.deadline), 0
-    n = traj.shape[0]
     while not budget.done(step):
         for g in opt.param_groups:
             g['lr'] = common.lr_at(step, budget.progress(step), args.lr, warmup=100)
-        b = args.batch
-        idx = torch.randint(0, n, (b,), generator=gen)
-        k = torch.randint(0, segments, (b,), generator=gen)
-        j = torch.randint(0, per_segment, (b,), generator=gen)
-        j = torch.where(torch.rand(b, generator=gen) < args.start_prob, torch.zeros_like(j), j)
-        idx, k, j = idx.to(dev), k.to(dev), j.to(dev)
-        i0, i_end = k * per_segment + j, (k + 1) * per_segment
-        x = traj[idx, i0].float()
-        x_next = traj[idx, i0 + 1].float()
-        x_end = traj[idx, i_end].float()
-        ctx = ctxs[idx].float()
-        s, s_next, s_end = sig_t[i0], sig_t[i0 + 1], sig_t[i_end]
-        # segment starts get the engine's truncated integer timesteps
-        t = s * 1000.0
-        starts = j == 0
-        t_eng = torch.tensor(engine_ts, device=dev)[k]
-        t = torch.where(starts, t_eng, t)
-        view = lambda v: v.view(b, 1, 1, 1, 1)
-        with common.autocast(dev):
-            f = x + view(s_end - s) * student(x, t, ctx, masks).float()
-            with torch.no_grad():
-                f_next = x_next + view(s_end - s_next) * ema_target(x_next, s_next * 1000.0, ctx, masks).float()
-        last = view(((j + 1) == per_segment).float())
-        target = last * x_end + (1 - last) * f_next
+        d = draw()
+        with cast():
+            f = d['x'] + view(d['s_end'] - d['s']) * model(d['x'], d['t'], d['ctx']).float()
+        f_next = d['x_next'] + view(d['s_end'] - d['s_next']) * target_v(d['x_next'], d['s_next'] * 1000.0, d['ctx'])
+        target = d['last'] * d['x_end'] + (1 - d['last']) * f_next
         cd = ((f - target) ** 2).mean()
-        anchor = ((f - x_end) ** 2).mean()
+        anchor = ((f - d['x_end']) ** 2).mean()
         loss = cd + args.anchor * anchor
         opt.zero_grad(set_to_none=True)
         loss.backward()
         gn = torch.nn.utils.clip_grad_norm_(student.parameters(), 1.0)
         opt.step()
         ema.update(student)
-        with torch.no_grad():   # consistency target network: a fast EMA of the student
-            for pt, ps in zip(ema_target.parameters(), student.parameters()):
-                pt.mul_(args.target_ema).add_(ps.detach(), alpha=1 - args.target_ema)
+        with torch.no_grad():   # consistency target network: a fast EMA of the student (in place)
+            tp, sp = list(ema_target.parameters()), [p.detach() for p in student.parameters()]
+            torch._foreach_mul_(tp, args.target_ema)
+            torch._foreach_add_(tp, sp, alpha=1 - args.target_ema)
         step += 1
         if step % 100 == 0 or step == 1:
-            log(student=tag, step=step, loss=loss.item(), cd=cd.item(), anchor=anchor.item(), grad_norm=float(gn))
+            lv = loss.item()
+            log(student=tag, step=step, loss=lv, cd=cd.item(), anchor=anchor.item(), grad_norm=float(gn))
+            if not math.isfinite(lv):
+                raise FloatingPointError(f'loss {lv} at step {step}')
+        if checkpoints:
+            checkpoints(ema, step)
     log(student=tag, step=step, seconds=round(budget.elapsed(), 1), done=True)
     return ema, step, engine_sig
 
@@ -142,16 +153,25 @@ def main(argv=None):
         sub = argparse.Namespace(**{**vars(args), 'max_seconds': budget_each, 'deadline': deadline,
                                     'out': os.path.join(args.out, f'{segments}step')})
         per_segment = args.substeps * finest // segments
-        ema, steps, _ = distil(student, target, traj, ctxs, sig, segments, per_segment, masks, sub, log, dev,
-                               f'{segments}step')
         defaults = {'width': size, 'height': size, 'frames': frames, 'steps': segments, 'guidance': 1.0,
                     'shift': common.TRAIN_SHIFT, 'sampler': 'euler', 'timesteps': [], 'negative_prompt': '',
                     'attention': rules.to_json()}
+        name = f'Tessera demo, {segments}-step STA student (MCD)'
+        description = (f'Consistency-distilled {segments}-step student with sliding-tile attention; runs on the '
+                       'CPU in seconds.')
         os.makedirs(sub.out, exist_ok=True)
-        finish(student, ema, sub, log, vae, t5, tok, frames, size, defaults,
-               f'Tessera demo, {segments}-step STA student (MCD)',
-               f'Consistency-distilled {segments}-step student with sliding-tile attention; runs on the CPU '
-               'in seconds.', steps, masks_at=lambda i: masks)
+        ckpt = None
+        if args.checkpoint_every:
+            shadow = Checkpoints(student, None, args.checkpoint_every,
+                                 exporter(sub, vae, t5, tok, defaults, name, description), log)
+
+            def ckpt(ema, step, shadow=shadow):
+                shadow.ema = ema
+                shadow(step)
+        ema, steps, _ = distil(student, target, traj, ctxs, sig, segments, per_segment, masks, sub, log, dev,
+                               f'{segments}step', ckpt)
+        finish(student, ema, sub, log, vae, t5, tok, frames, size, defaults, name, description, steps,
+               masks_at=lambda i: masks)
 
 
 if __name__ == '__main__':

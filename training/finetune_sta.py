@@ -13,8 +13,8 @@ import os
 
 import torch
 
-from . import common, stage_io
-from .train_dit import add_common, finish, fm_sample, setup, train
+from . import common, graphs, stage_io
+from .train_dit import Checkpoints, add_common, exporter, finish, fm_sample, setup, train
 from .wan.sparse import AttnRules
 
 
@@ -46,22 +46,32 @@ def main(argv=None):
     masks = rules.masks(0, 1, grid_of(data), len(dit.blocks), dit.num_heads, dev)
     log(sparsity=rules.sparsity(0, 1, grid_of(data), len(dit.blocks), dit.num_heads), tile=rules.tile)
     ema = common.EMA(dit, args.ema)
+    cast = lambda: common.autocast(dev, cache=False)
+    gen0 = torch.Generator(device=dev).manual_seed(args.seed + 99)
 
-    def loss_fn(model, gen):
+    def inputs(gen):
         x0, _, ctx = data.batch(args.batch, args.drop)
         xs, sigma, target = fm_sample(x0, gen, common.TRAIN_SHIFT)
-        t = sigma * 1000.0
-        v = model(xs, t, ctx, masks).float()
-        with torch.no_grad():
-            vt = teacher(xs, t, ctx).float()
+        return (xs, sigma * 1000.0, ctx), target
+
+    sample = inputs(gen0)[0]
+    model = graphs.trainable(dit, masks, sample, cast, log, args.graphs)
+    dense = graphs.inference(teacher, None, sample, cast, log, args.graphs)
+
+    def loss_fn(model, gen):
+        (xs, t, ctx), target = inputs(gen)
+        v = model(xs, t, ctx).float()
+        vt = dense(xs, t, ctx)
         data_loss, kd = ((v - target) ** 2).mean(), ((v - vt) ** 2).mean()
         return data_loss + args.distill * kd, {'data': data_loss, 'distill': kd}
 
-    steps = train(dit, data, args, log, dev, loss_fn, ema)
     defaults = dict(stage_io.teacher_defaults(frames, size), attention=rules.to_json())
-    finish(dit, ema, args, log, vae, t5, tok, frames, size, defaults,
-           'Tessera demo, STA fine-tuned (UniPC 50 steps)',
-           'The teacher fine-tuned with fixed sliding-tile attention windows.', steps,
+    name = 'Tessera demo, STA fine-tuned (UniPC 50 steps)'
+    description = 'The teacher fine-tuned with fixed sliding-tile attention windows.'
+    ckpt = Checkpoints(dit, ema, args.checkpoint_every,
+                       exporter(args, vae, t5, tok, defaults, name, description), log)
+    steps = train(dit, data, args, log, dev, loss_fn, ema, model, ckpt)
+    finish(dit, ema, args, log, vae, t5, tok, frames, size, defaults, name, description, steps,
            masks_at=lambda i: masks)
 
 

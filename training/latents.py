@@ -1,5 +1,13 @@
 """The DiT's training data: N rendered clips encoded by the stage-1 VAE (normalised latents,
-kept on the device) with their attributes; captions are re-drawn per use."""
+kept on the device) with their attributes; captions are re-drawn per use.
+
+With `bank` = K > 0 every clip gets K captions encoded once (the first time a batch is drawn),
+and batches are drawn on the device without Python work per sample: a launch-bound training step
+(training/graphs.py) must not wait for tokenising hundreds of captions. The latent set can be
+saved to and loaded from a file, so that stages running in parallel processes share one
+encoding pass."""
+import os
+import pickle
 import random
 
 import torch
@@ -9,20 +17,50 @@ from .data.batches import CaptionMaker, TextEncoder, encode_latents
 
 
 class LatentData:
-    def __init__(self, vae, t5, tok, n, frames, size, seed, device, text_len):
+    def __init__(self, vae, t5, tok, n, frames, size, seed, device, text_len, cache='', bank=0):
         self.device = device
-        self.z, self.attrs = encode_latents(vae, n, frames, size, seed, device,
-                                            autocast=(lambda: common.autocast(device)))
+        if cache and os.path.exists(cache):
+            with open(cache, 'rb') as f:
+                saved = pickle.load(f)
+            self.z, self.attrs = saved['z'].to(device), saved['attrs']
+        else:
+            self.z, self.attrs = encode_latents(vae, n, frames, size, seed, device,
+                                                chunk=256 if device.type == 'cuda' else 64,
+                                                autocast=(lambda: common.autocast(device)))
+            if cache:
+                tmp = f'{cache}.tmp-{os.getpid()}'
+                with open(tmp, 'wb') as f:
+                    pickle.dump({'z': self.z.cpu(), 'attrs': self.attrs}, f, protocol=4)
+                os.replace(tmp, cache)
         self.maker = CaptionMaker(seed + 11)
         self.text = TextEncoder(t5, tok, text_len, device)
         self.gen = torch.Generator(device='cpu').manual_seed(seed + 3)
         self.rng = random.Random(seed + 5)
+        self.bank_size, self.bank = bank, None
+        self.dev_gen = torch.Generator(device=device).manual_seed(seed + 13)
 
     def __len__(self):
         return self.z.shape[0]
 
+    @torch.no_grad()
+    def _build_bank(self, chunk=2048):
+        caps = [self.maker(a) for a in self.attrs for _ in range(self.bank_size)]
+        dtype = self.z.dtype
+        out = [self.text(caps[i:i + chunk]).to(dtype) for i in range(0, len(caps), chunk)]
+        self.bank = torch.cat(out).view(len(self), self.bank_size, *out[0].shape[1:])
+        self.empty = self.text(['']).to(dtype)
+
     def batch(self, b, drop=0.0):
-        """(x0 [b, z, T, h, w] float32, captions (empty when dropped), contexts [b, L, dim])."""
+        """(x0 [b, z, T, h, w] float32, captions (empty when dropped; None with a bank),
+        contexts [b, L, dim])."""
+        if self.bank_size:
+            if self.bank is None:
+                self._build_bank()
+            idx = torch.randint(0, len(self), (b,), generator=self.dev_gen, device=self.device)
+            k = torch.randint(0, self.bank_size, (b,), generator=self.dev_gen, device=self.device)
+            keep = torch.rand(b, generator=self.dev_gen, device=self.device) >= drop
+            ctx = torch.where(keep.view(b, 1, 1), self.bank[idx, k], self.empty)
+            return self.z[idx].float(), None, ctx.float()
         idx = torch.randint(0, len(self), (b,), generator=self.gen)
         caps = ['' if self.rng.random() < drop else self.maker(self.attrs[i]) for i in idx.tolist()]
         with torch.no_grad():
