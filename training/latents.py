@@ -22,7 +22,9 @@ class LatentData:
         if cache and os.path.exists(cache):
             with open(cache, 'rb') as f:
                 saved = pickle.load(f)
-            self.z, self.attrs = saved['z'].to(device), saved['attrs']
+            z = torch.from_numpy(saved['z'])
+            self.z = (z.view(torch.bfloat16) if saved['bf16'] else z).to(device)
+            self.attrs = saved['attrs']
         else:
             self.z, self.attrs = encode_latents(vae, n, frames, size, seed, device,
                                                 chunk=256 if device.type == 'cuda' else 64,
@@ -30,7 +32,9 @@ class LatentData:
             if cache:
                 tmp = f'{cache}.tmp-{os.getpid()}'
                 with open(tmp, 'wb') as f:
-                    pickle.dump({'z': self.z.cpu(), 'attrs': self.attrs}, f, protocol=4)
+                    bf16 = self.z.dtype == torch.bfloat16   # numpy has no bfloat16: its bits as int16
+                    z = self.z.cpu().view(torch.int16) if bf16 else self.z.cpu()
+                    pickle.dump({'z': z.numpy(), 'bf16': bf16, 'attrs': self.attrs}, f, protocol=4)
                 os.replace(tmp, cache)
         self.maker = CaptionMaker(seed + 11)
         self.text = TextEncoder(t5, tok, text_len, device)
