@@ -7,7 +7,10 @@ running side by side add up; a crash or a hang costs one stage, not the job), un
 deadline, with CUDA graphs that fall back to eager (training/graphs.py); a stage that exits with
 an error runs once more in eager mode, the teacher from its last periodic export. Logs go to
 <out>/logs as they are written and the teacher folder is packed as soon as it exists, so a call
-killed at its limit still returns what was done.
+killed at its limit still returns what was done. The device tool brings back at most 8 files from
+<out> (run 4 lost its students to that limit: NOTES.md), so the job writes exactly 7 (MAX_FILES):
+job.jsonl, stages.log (every stage's output, line by line), gpu.csv, teacher.tgz.part-aa/ab and
+results.tgz.part-aa/ab (the student deltas and the stages' logs); the command's own log is the 8th.
 
   python3 -m training.gpu.stage4 --init runs3/teacher/model --runs /tmp/runs --out $OUT --seconds 540
 """
@@ -21,19 +24,21 @@ import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAX_FILES = 7
+PART = '15m'    # the tool returns files up to 16 MiB
 
 
 class Job:
     def __init__(self, out, start):
         self.out, self.start = out, start
         self.lock = threading.Lock()
-        os.makedirs(os.path.join(out, 'logs'), exist_ok=True)
+        os.makedirs(out, exist_ok=True)
 
     def note(self, **kv):
         line = json.dumps({'t': round(time.time() - self.start, 1), **kv})
         with self.lock:
             print(line, flush=True)
-            with open(os.path.join(self.out, 'logs', 'job.jsonl'), 'a') as f:
+            with open(os.path.join(self.out, 'job.jsonl'), 'a') as f:
                 f.write(line + '\n')
 
 
@@ -47,7 +52,11 @@ def run_stage(job, name, module, argv_for, kill_at, min_left=25):
             return False
         argv = argv_for(attempt)
         job.note(stage=name, attempt=attempt, argv=argv)
-        with open(os.path.join(job.out, 'logs', f'{name}.{attempt}.log'), 'w') as log:
+        # one file for every stage: the tool returns few files, and lines of a few processes
+        # appended to one file stay whole (each print is one write)
+        with open(os.path.join(job.out, 'stages.log'), 'a') as log:
+            log.write(f'### {name} attempt {attempt}\n')
+            log.flush()
             p = subprocess.Popen([sys.executable, '-u', '-m', module] + argv, stdout=log, stderr=subprocess.STDOUT,
                                  cwd=ROOT)
             try:
@@ -63,13 +72,12 @@ def run_stage(job, name, module, argv_for, kill_at, min_left=25):
 
 
 def tar_parts(src_root, members, prefix):
-    """tar.gz of members (relative to src_root) split into 14 MB parts prefix.part-aa, ..."""
+    """tar.gz of members (relative to src_root) split into PART-sized parts prefix.part-aa, ..."""
     members = [m for m in members if os.path.exists(os.path.join(src_root, m))]
     if not members:
         return
-    tar = subprocess.Popen(['tar', 'czf', '-', '-C', src_root] + members, stdout=subprocess.PIPE)
-    subprocess.run(['split', '-b', '14m', '-', prefix + '.part-'], stdin=tar.stdout, check=True)
-    tar.wait()
+    with subprocess.Popen(['tar', 'czf', '-', '-C', src_root] + members, stdout=subprocess.PIPE) as tar:
+        subprocess.run(['split', '-b', PART, '-', prefix + '.part-'], stdin=tar.stdout, check=True)
 
 
 def main(argv=None):
@@ -99,7 +107,7 @@ def main(argv=None):
     job.note(job='stage4', args=vars(a))
     smi = None
     if shutil.which('nvidia-smi'):
-        smi_log = open(os.path.join(a.out, 'logs', 'gpu.csv'), 'w')
+        smi_log = open(os.path.join(a.out, 'gpu.csv'), 'w')
         smi = subprocess.Popen(['nvidia-smi', '--query-gpu=timestamp,utilization.gpu,memory.used', '--format=csv',
                                 '-l', '5'], stdout=smi_log, stderr=subprocess.STDOUT)
     tiny = ['--tiny'] if a.tiny else []
@@ -146,21 +154,23 @@ def main(argv=None):
     packer.join()
     job.note(students=results)
 
-    # 3. pack the students as deltas against the teacher folder that was sent back
+    # 3. the students as deltas against the teacher folder sent back, with the stages' logs, in one tar
     from training import pack
     variants = {'sta': f'{r}/sta/model', 'mcd4': f'{r}/mcd4/4step/model', 'mcd2': f'{r}/mcd2/2step/model'}
     variants = {k: v for k, v in variants.items() if os.path.exists(os.path.join(v, 'tessera.json'))}
     base_model = f'{teacher}/model' if teacher != init else init
     try:
-        pack.pack(base_model, variants, os.path.join(a.out, 'pack'))
+        pack.pack(base_model, variants, f'{r}/pack')
         job.note(packed=sorted(variants), base=base_model)
     except Exception as e:   # noqa: BLE001 - keep what was already returned
         job.note(pack_failed=repr(e))
-    for stage in ('teacher', 'sta', 'mcd4', 'mcd2', 'mcd4/4step', 'mcd2/2step'):
-        for f in ('log.jsonl', 'quick_eval.json', 'sheet.ppm'):
-            src = os.path.join(r, stage, f)
-            if os.path.exists(src):
-                shutil.copy(src, os.path.join(a.out, 'logs', stage.replace('/', '_') + '_' + f))
+    logs = [os.path.join(stage, f) for stage in ('teacher', 'sta', 'mcd4', 'mcd2', 'mcd4/4step', 'mcd2/2step')
+            for f in ('log.jsonl', 'quick_eval.json', 'sheet.ppm')]
+    tar_parts(r, ['pack'] + logs, os.path.join(a.out, 'results.tgz'))
+    files = sorted(os.path.relpath(os.path.join(d, f), a.out) for d, _, fs in os.walk(a.out) for f in fs)
+    job.note(out_files=files)
+    if len(files) > MAX_FILES:
+        job.note(warning=f'{len(files)} files under out, the tool returns 8')
     if smi:
         smi.terminate()
     job.note(done=True)

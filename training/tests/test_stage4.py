@@ -88,9 +88,29 @@ class Stage4Test(unittest.TestCase):
             ['--graphs', 'auto' if attempt == 0 else 'off']
         ok = stage4.run_stage(job, 'teacher', 'training.train_dit', argv, __import__('time').time() + 120, min_left=1)
         self.assertTrue(ok)
-        notes = [e for e in entries(f'{out}/logs/job.jsonl') if 'rc' in e]
+        notes = [e for e in entries(f'{out}/job.jsonl') if 'rc' in e]
         self.assertEqual([(e['attempt'], e['rc'] == 0) for e in notes], [(0, False), (1, True)])
         self.assertTrue(os.path.exists(f'{out}/teacher/model/tessera.json'))
+
+    def test_whole_job_returns_few_files(self):
+        """The tiny job end to end: everything the tool can return (at most 8 files, one of them
+        the command's log) holds the teacher folder, the student deltas and the logs."""
+        import subprocess
+        out, runs = f'{self.r}/job_out', f'{self.r}/job_runs'
+        stage4.main(['--init', self.model, '--runs', runs, '--out', out, '--seconds', '45', '--tiny', '--clips', '32',
+                     '--batch', '4', '--student-batch', '4', '--side-batch', '4', '--trajectories', '8'])
+        files = sorted(os.listdir(out))
+        self.assertLessEqual(len(files), stage4.MAX_FILES, files)
+        back = f'{self.r}/back'
+        os.makedirs(back)
+        for name in ('teacher', 'results'):
+            parts = sorted(os.path.join(out, f) for f in files if f.startswith(f'{name}.tgz.part-'))
+            self.assertTrue(parts, files)
+            subprocess.run(f'cat {" ".join(parts)} | tar xz -C {back}', shell=True, check=True)
+        with open(f'{back}/pack/index.json') as f:
+            self.assertEqual(sorted(json.load(f)), ['mcd2', 'mcd4', 'sta'])
+        self.assertTrue(os.path.exists(f'{back}/teacher/model/tessera.json'))
+        self.assertTrue(os.path.exists(f'{back}/mcd4/log.jsonl'))
 
     def test_all_stages_fail_returns_false(self):
         out = f'{self.r}/fail'
