@@ -14,7 +14,7 @@ import tempfile
 import time
 
 from . import engine
-from .data.captions import held_out_prompts
+from .data.captions import held_out_prompts, validation_prompts
 from .detect.detector import CORE, analyse, check
 from .detect.prompt import parse_prompt
 
@@ -73,6 +73,8 @@ def main(argv=None):
     p.add_argument('--out', default='runs/eval')
     p.add_argument('--variants', nargs='*', default=[v[0] for v in VARIANTS])
     p.add_argument('--prompts', type=int, default=24)
+    p.add_argument('--prompt-set', choices=('held_out', 'validation'), default='held_out',
+                   help='validation: prompts for choosing between models, so that the held-out ones stay a test')
     p.add_argument('--seed', type=int, default=100, help='seed of prompt i is seed + i')
     p.add_argument('--threads', type=int, default=0)
     p.add_argument('--reanalyse', action='store_true',
@@ -91,7 +93,8 @@ def main(argv=None):
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, 'results.json')
     results = json.load(open(path)) if os.path.exists(path) else {}
-    prompts = held_out_prompts()[:args.prompts]
+    prompts = validation_prompts(args.prompts) if args.prompt_set == 'validation' else \
+        held_out_prompts()[:args.prompts]
     teacher_pixels = {}
     for name, label, folder, extra in VARIANTS:
         if name not in args.variants:

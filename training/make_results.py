@@ -16,6 +16,15 @@ def pct(v):
     return '–' if v is None else f'{100 * v:.1f}'
 
 
+def decode_share(s):
+    """', the VAE decode ... is then N% of a 4-step clip's time' from the timing runs, if any."""
+    bench = (s.get('mcd4') or {}).get('bench')
+    if not bench or not bench.get('engine'):
+        return ''
+    return (f"; the VAE decode, the same for every variant ({bench['decode']:.2f} s), is then "
+            f"{100 * bench['decode'] / bench['engine']:.0f}% of a 4-step clip's engine time")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('--eval', default='runs/eval')
@@ -82,8 +91,7 @@ def main(argv=None):
                   f"takes {ratio:.2f}x the dense teacher's time. The clip has 320 tokens, so attention is a small "
                   'part of each step, and the 12-token tiles (3x2x2) make the sparse kernel\'s blocks too small to '
                   'beat the dense path. The speed-up of the students comes from the step count and from dropping '
-                  'classifier-free guidance (4 DiT passes instead of 100); the VAE decode, the same for every '
-                  'variant, is then half of a 4-step clip\'s time.',
+                  'classifier-free guidance (4 DiT passes instead of 100)' + decode_share(s) + '.',
                   '- The detector reads rendered clips perfectly; through the VAE it loses mostly shapes (blurred '
                   'corners) and sizes, which caps every variant (next section).', '']
     ceiling = os.path.join(args.eval, 'ceiling.json')

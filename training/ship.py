@@ -32,6 +32,8 @@ def main(argv=None):
         'circles, squares and triangles that move, bounce, grow or stay still on plain backgrounds), '
         'consistency-distilled to 4 steps with sliding-tile attention. 128x128, 17 frames, runs on the CPU.')
     training = {'recipe': 'training/README.md', 'variant': 'mcd4'}
+    if 'transfer' in tessera:   # a student moved onto a newer teacher (training/transfer.py)
+        training['transfer'] = tessera.pop('transfer')
     results = os.path.join(args.eval, 'results.json')
     if os.path.exists(results):
         with open(results) as f:

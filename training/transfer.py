@@ -18,16 +18,20 @@ from .export import DIT_FILE
 from .wan import safetensors_io as st
 
 
+def tessera_name(folder):
+    with open(os.path.join(folder, 'tessera.json')) as f:
+        return json.load(f).get('name', '')
+
+
 def transfer(old_base, variant, new_base, out, scale=1.0):
     a, v, b = (st.load(os.path.join(d, DIT_FILE)) for d in (old_base, variant, new_base))
     if set(a) != set(v) or set(a) != set(b):
         raise ValueError('the three DiTs do not have the same tensors')
-    dtype = next(iter(b.values())).dtype
     w = {}
     for k in b:
         if a[k].shape != v[k].shape or a[k].shape != b[k].shape:
             raise ValueError(f'{k}: shapes differ')
-        w[k] = (b[k].float() + scale * (v[k].float() - a[k].float())).to(dtype)
+        w[k] = (b[k].float() + scale * (v[k].float() - a[k].float())).to(b[k].dtype)
     tmp = f'{out}.tmp-{os.getpid()}'
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(new_base, tmp)
@@ -36,8 +40,9 @@ def transfer(old_base, variant, new_base, out, scale=1.0):
         shutil.copy(os.path.join(variant, name), os.path.join(tmp, name))
     with open(os.path.join(tmp, 'tessera.json')) as f:
         tessera = json.load(f)
-    tessera['transfer'] = {'old_base': os.path.abspath(old_base), 'variant': os.path.abspath(variant),
-                           'new_base': os.path.abspath(new_base), 'scale': scale}
+    tessera['transfer'] = {'rule': 'new_base + scale * (variant - old_base)', 'scale': scale,
+                           'old_base': tessera_name(old_base), 'variant': tessera_name(variant),
+                           'new_base': tessera_name(new_base)}
     with open(os.path.join(tmp, 'tessera.json'), 'w') as f:
         json.dump(tessera, f, indent=2)
         f.write('\n')

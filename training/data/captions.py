@@ -82,13 +82,11 @@ def normalise(text):
 README_PROMPT = 'a red ball bouncing on a blue background'
 
 
-def held_out_prompts(n=24, seed=1234):
-    """The fixed evaluation prompts with their attributes: every motion, shape and count appears;
-    the README's prompt is one of them. Training rejects these captions verbatim."""
+def _balanced(n, seed, first=(), blocked=()):
+    """n prompts with their attributes cycling through every motion, shape and count."""
     rng = random.Random(seed)
-    out = [(README_PROMPT, {'count': 1, 'shape': 'circle', 'colour': 'red', 'size': 'large', 'motion': 'bouncing',
-                            'background': 'blue', 'mention_size': False, 'mention_background': True})]
-    seen = {normalise(README_PROMPT)}
+    out = list(first)
+    seen = {normalise(t) for t, _ in out} | {normalise(t) for t in blocked}
     i = 0
     while len(out) < n:
         a = sample_attributes(rng)
@@ -105,6 +103,20 @@ def held_out_prompts(n=24, seed=1234):
         seen.add(normalise(text))
         out.append((text, a))
     return out
+
+
+def held_out_prompts(n=24, seed=1234):
+    """The fixed evaluation prompts with their attributes: every motion, shape and count appears;
+    the README's prompt is one of them. Training rejects these captions verbatim."""
+    readme = (README_PROMPT, {'count': 1, 'shape': 'circle', 'colour': 'red', 'size': 'large', 'motion': 'bouncing',
+                              'background': 'blue', 'mention_size': False, 'mention_background': True})
+    return _balanced(n, seed, first=[readme])
+
+
+def validation_prompts(n=24, seed=4321):
+    """Prompts built like the held-out ones but none of them: for choices made after training
+    (which model to keep), so that the held-out prompts stay a test."""
+    return _balanced(n, seed, blocked=[t for t, _ in held_out_prompts()])
 
 
 class CaptionSampler:

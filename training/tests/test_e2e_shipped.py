@@ -2,9 +2,10 @@
 the CLI's defaults (what `tessera generate --prompt ...` gives a user), and the detector checks
 that they show what the prompts say (colour, shape, count, motion).
 
-The goal of the issue is 80% of those checks. The shipped model reaches 53% on these eight
-prompts and seeds (48% over all 24 held-out prompts, training/RESULTS.md); random weights reach
-12.5%. The test therefore holds the trained behaviour at MIN_SHARE and reports the gap to the
+The goal of the issue is 80% of those checks. The shipped model (run 4) reaches 72% on these
+eight prompts and seeds (23 of 32, the same with 1 or 2 engine threads; 61.5% over all 24
+held-out prompts, training/RESULTS.md); random weights reach 12.5%. The test therefore holds the
+trained behaviour at MIN_SHARE, two checks below the measured share, and reports the gap to the
 goal; raise MIN_SHARE to GOAL when a better model ships.
 Standard library only (CI has no PyTorch). Skipped when the CLI or the addon is not built,
 except under CI (CI=true), where that is a failure."""
@@ -25,7 +26,7 @@ IN_CI = os.environ.get('CI', '') not in ('', '0', 'false')
 # the README's prompt and one held-out prompt of each motion, seeds fixed in advance
 PROMPTS = [README_PROMPT] + [t for t, _ in held_out_prompts()[1:8]]
 GOAL = 0.8
-MIN_SHARE = 0.4
+MIN_SHARE = 0.65
 
 
 def trained_model():
