@@ -87,10 +87,6 @@ __device__ __forceinline__ void tma_producer(const AttnGeom& G, const TmaPlan& P
   constexpr int HALVES = D / 64;  // boxes per block: 64 columns (128 bytes, the swizzle span) each
   const int lane = threadIdx.x & 31;
   const int nblocks = G.tiled ? walk.nblocks / walk.per_tile * P.slabs : walk.nblocks;
-  if (lane == 0) {
-    tma_prefetch_map(&P.k[0]);
-    tma_prefetch_map(&P.v[0]);
-  }
   int kst = 0, vst = 0;
   uint32_t kph = 0, vph = 0;
   auto next = [&](int j, TmaBlock& kb) {
@@ -130,6 +126,10 @@ __device__ __forceinline__ void tma_producer(const AttnGeom& G, const TmaPlan& P
 
   TmaBlock cur;
   int j = next(0, cur);
+  if (j < nblocks && lane == 0) {  // only maps of classes in use are encoded
+    tma_prefetch_map(&P.k[cur.cls]);
+    tma_prefetch_map(&P.v[cur.cls]);
+  }
   if (j < nblocks) load_k(cur);
   // This warp's Q copies: published after the first K load is on its way.
   cp_async_wait<0>();
