@@ -149,6 +149,7 @@ class CudaBackend final : public Backend {
     MemoryStats m;
     m.in_use = pool_->in_use();
     m.peak = pool_->peak();
+    m.cached = pool_->reserved() - pool_->in_use();
     size_t fr = 0, tot = 0;
     if (cudaMemGetInfo(&fr, &tot) == cudaSuccess) { m.free = fr; m.total = tot; }
     return m;
