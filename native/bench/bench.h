@@ -55,6 +55,8 @@ class Runner {
            const std::function<void()>& sync = {});
   // Records a case that could not run here (missing device, unsupported op).
   void skip(const std::string& name, const std::string& why);
+  // Attaches a remark (e.g. the peak memory of the run) to the case timed last.
+  void note(const std::string& text);
   // True if a case of this name would run under the filters (to skip costly set-up).
   bool wants(const std::string& name) const;
 

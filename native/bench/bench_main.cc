@@ -94,15 +94,21 @@ void Runner::skip(const std::string& name, const std::string& why) {
   std::printf("  %-56s skipped: %s\n", (group_ + "/" + name).c_str(), why.c_str());
 }
 
+void Runner::note(const std::string& text) {
+  if (results_.empty()) return;
+  Result& r = results_.back();
+  r.note = r.note.empty() ? text : r.note + "; " + text;
+  std::printf("  %-56s %s\n", "", text.c_str());
+}
+
 static bool write_json(const std::string& path, const std::vector<Result>& results, int threads) {
   using tsr::Json;
   std::vector<Json> cases;
   for (const Result& r : results) {
     std::vector<std::pair<std::string, Json>> c = {{"group", Json::make_string(r.group)},
                                                    {"name", Json::make_string(r.name)}};
-    if (!r.note.empty()) {
-      c.push_back({"note", Json::make_string(r.note)});
-    } else {
+    if (!r.note.empty()) c.push_back({"note", Json::make_string(r.note)});
+    if (r.samples > 0) {
       auto num = [&](const char* k, double v) { c.push_back({k, Json::make_number(v)}); };
       num("median_ms", r.median_s * 1e3);
       num("min_ms", r.min_s * 1e3);
