@@ -69,7 +69,7 @@ MemoryCheck plan_memory(MemoryInputs in, DitResidency residency, const LatentGeo
   c.estimate = estimate_memory(in, g, frames, cfg);
   if (mem.total == 0) return c;
   // Blocks an allocator caches for reuse are given back when it runs short, so they count as
-  // available (after one generation the CUDA pool caches gigabytes that cudaMemGetInfo calls used).
+  // available (after one generation the CUDA pool caches gigabytes that cudaMemGetInfo counts as used).
   c.available = mem.free + mem.in_use + mem.cached;
   c.fits = c.estimate.peak_bytes <= c.available;
   if (!c.fits && residency == DitResidency::Auto) {
