@@ -7,8 +7,9 @@ namespace tsr {
 MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, int frames, bool cfg) {
   MemoryEstimate e;
   const uint64_t wb = uint64_t(in.weight_bytes), ab = uint64_t(in.activation_bytes);
-  const uint64_t dit_w = in.dit_params * wb;
-  const uint64_t vae_w = in.vae_params * 4;  // the VAE runs in float32 everywhere
+  const uint64_t dit_w = in.dit_weight_bytes ? in.dit_weight_bytes : in.dit_params * wb;
+  // Unmeasured VAE weights are counted as float32 (the CPU's; the CUDA backend packs convs in bf16).
+  const uint64_t vae_w = in.vae_weight_bytes ? in.vae_weight_bytes : in.vae_params * 4;
   const uint64_t t5_w = in.t5_params * wb;
 
   // Text: hidden states, q/k/v/o and the gated FFN of one layer over text_len tokens (float32).
@@ -29,10 +30,11 @@ MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, 
 
   // Decode: per latent frame the decoder produces up to time_stride frames. At resolution
   // 1/2^k it carries dim * dim_mult[k] channels (384 at 1/8 down to 96 at full size for
-  // Wan2.1), so the widest stage is usually the full-resolution one. Keep about 8 float32
+  // Wan2.1), so the widest stage is usually the full-resolution one. Keep about 9 float32
   // tensors of the widest stage alive (input, output, residual, two-frame caches, conv
-  // operands; the CUDA backend measured 4.84 GiB of activations at 81x480x832, run 14, where
-  // 8 such tensors are 4.59 GiB) plus the whole decoded float32 video and its uint8 copy.
+  // operands, pool slack): at 81x480x832 the CUDA backend measured 4.65 GiB of decode
+  // activations on its own and 5.06 GiB beside a kept DiT (bench cuda_pipeline, NOTES-cuda.md),
+  // where 9 such tensors are 5.16 GiB; plus the whole decoded float32 video and its uint8 copy.
   const uint64_t H = uint64_t(g.h) * kVaeSpaceStride, W = uint64_t(g.w) * kVaeSpaceStride;
   const uint64_t ts = uint64_t(vae_time_stride(in.vae));
   uint64_t widest = 0;
@@ -42,7 +44,7 @@ MemoryEstimate estimate_memory(const MemoryInputs& in, const LatentGeometry& g, 
     widest = std::max(widest, ch * ts * (H / scale + 1) * (W / scale + 1));
   }
   const uint64_t video = uint64_t(3) * uint64_t(frames) * H * W;
-  e.decode_bytes = widest * 4 * 8 + video * 4 + video;
+  e.decode_bytes = widest * 4 * 9 + video * 4 + video;
 
   const bool t5_always = in.keep_text_encoder || in.text_encoder_resident;
   e.weights_bytes = dit_w + vae_w + t5_w;

@@ -24,6 +24,10 @@ struct MemoryInputs {
   T5Config t5;
   VaeConfig vae;
   uint64_t dit_params = 0, t5_params = 0, vae_params = 0;
+  // Bytes the DiT's and the VAE's weights hold on a GPU backend, measured at load (the CUDA
+  // pool rounds blocks to 2 MiB, so the 1.3B DiT's 2.64 GiB of bf16 matrices take 3.10 GiB);
+  // 0 = unknown: params x bytes per element.
+  uint64_t dit_weight_bytes = 0, vae_weight_bytes = 0;
   int weight_bytes = 4;      // bytes per stored matrix element on the backend (4 CPU, 2 CUDA bf16)
   int activation_bytes = 4;  // bytes per DiT activation element (4 CPU, 2 CUDA)
   bool keep_text_encoder = false;

@@ -6,6 +6,17 @@ namespace tsr {
 
 namespace {
 
+// Backend bytes a load leaves allocated. Only for GPUs: the CPU backend uses float32 weights in
+// place (mmapped, not counted), so its estimate keeps params x 4.
+template <typename Load>
+auto measured_load(Backend& be, uint64_t* bytes, Load&& load) {
+  const uint64_t before = be.memory().in_use;
+  auto out = load();
+  const uint64_t after = be.memory().in_use;
+  *bytes = be.device() != DeviceKind::Cpu && after > before ? after - before : 0;
+  return out;
+}
+
 uint64_t count_params(const WeightStore& ws) {
   uint64_t n = 0;
   for (const auto& k : ws.keys()) {
@@ -110,7 +121,7 @@ StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::build(Backend& be, BundleSou
     TSR_ASSIGN_OR_RETURN(auto ws, src.dit_weights());
     m->dit_params_ = count_params(*ws);
     m->weight_dtype_ = stored_dtype(*ws);
-    auto dit = WanDit::load(*ws, src.dit, be);
+    auto dit = measured_load(be, &m->dit_bytes_, [&] { return WanDit::load(*ws, src.dit, be); });
     if (!dit.ok()) return dit.status().with_context("loading the DiT");
     m->dit_ = std::move(*dit);
     m->dit_resident_ = true;
@@ -118,7 +129,8 @@ StatusOr<std::unique_ptr<ModelBundle>> ModelBundle::build(Backend& be, BundleSou
   {
     TSR_ASSIGN_OR_RETURN(auto ws, src.vae_weights());
     m->vae_params_ = count_params(*ws);
-    auto vae = WanVae::load(*ws, vae_cfg, be, /*decoder_only=*/true);
+    auto vae = measured_load(be, &m->vae_bytes_,
+                             [&] { return WanVae::load(*ws, vae_cfg, be, /*decoder_only=*/true); });
     if (!vae.ok()) return vae.status().with_context("loading the VAE");
     m->vae_ = std::move(*vae);
   }
@@ -183,6 +195,8 @@ MemoryInputs ModelBundle::memory_inputs() const {
   in.dit_params = dit_params_;
   in.t5_params = t5_params_;
   in.vae_params = vae_params_;
+  in.dit_weight_bytes = dit_bytes_;
+  in.vae_weight_bytes = vae_bytes_;
   const bool gpu = be_.device() != DeviceKind::Cpu;
   in.weight_bytes = gpu ? 2 : 4;
   in.activation_bytes = gpu ? 2 : 4;

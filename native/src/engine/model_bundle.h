@@ -113,6 +113,7 @@ class ModelBundle {
   PreviewProjection preview_;
   std::string weight_dtype_ = "f32";
   uint64_t dit_params_ = 0, t5_params_ = 0, vae_params_ = 0;
+  uint64_t dit_bytes_ = 0, vae_bytes_ = 0;  // backend bytes of the weights on a GPU; 0 on the CPU
 };
 
 }  // namespace tsr
