@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "backend/cuda/cuda_status.h"
+#include "backend/cuda/host_staging.h"
 #include "backend/cuda/kernels.h"
 #include "backend/cuda/memory_pool.h"
 #include "backend/cuda/op_profiler.h"
@@ -104,9 +105,7 @@ class CudaBackend final : public Backend {
           packed[size_t((o * taps + t) * cp + c)] = f32_to_bf16(src[(o * ci + c) * taps + t]);
     Tensor d = alloc(DType::BF16, {co * taps * cp});
     if (!d.defined()) return d;
-    if (!ok(cuda::cuda_status(cudaMemcpyAsync(d.data(), packed.data(), packed.size() * 2, cudaMemcpyHostToDevice, stream_), "upload conv")))
-      return Tensor();
-    if (!ok(cuda::cuda_status(cudaStreamSynchronize(stream_), "upload conv sync"))) return Tensor();
+    if (!ok(stager_.copy(d.data(), packed.data(), packed.size() * 2, stream_))) return Tensor();
     Tensor t = Tensor::wrap(d.data(), DType::BF16, w.shape(), DeviceKind::Cuda, d.owner());
     packed_convs_.insert(t.data());
     return t;
@@ -115,10 +114,8 @@ class CudaBackend final : public Backend {
   Tensor copy_in(const void* src, DType dt, const Shape& shape) {
     Tensor d = alloc(dt, shape);
     if (!d.defined()) return d;
-    if (!ok(cuda::cuda_status(cudaMemcpyAsync(d.data(), src, d.nbytes(), cudaMemcpyHostToDevice, stream_), "host to device")))
-      return Tensor();
-    // The source is pageable host memory the caller may free: wait for the copy.
-    if (!ok(cuda::cuda_status(cudaStreamSynchronize(stream_), "host to device sync"))) return Tensor();
+    // Staged through pinned memory: the caller may free `src` once this returns.
+    if (!ok(stager_.copy(d.data(), src, d.nbytes(), stream_))) return Tensor();
     return d;
   }
 
@@ -667,6 +664,7 @@ class CudaBackend final : public Backend {
   cudaStream_t stream_;
   int cc_;
   std::shared_ptr<MemoryPool> pool_;
+  cuda::HostStager stager_;  // host-to-device copies through pinned buffers
   std::set<const void*> packed_convs_;
   std::map<std::vector<int>, RopeTables> rope_cache_;
   std::map<std::vector<int>, Tensor> pattern_cache_;
