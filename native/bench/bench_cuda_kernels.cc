@@ -66,11 +66,13 @@ double sta_kept_pairs(const int grid[3], const int tile[3], const int win[3]) {
   return total;
 }
 
-// Cases are named "<shape> <pattern> <path>": path hopper (the sm_90a kernels), portable (the
-// sm_80 kernel, also timed on Hopper cards), or, in group cuda_attention_variants, a Hopper
-// tuning variant: hopper-nopp without pingpong consumers, hopper-split with the P·V wait in
-// its own basic block (attention_sm90.h).
-enum class AttnPath { Hopper, Portable, HopperNoPingpong, HopperSplit };
+// Cases are named "<shape> <pattern> <path>": path hopper (the sm_90a kernels, default: TMA
+// producer), hopper-cpasync (the same consumers fed by the previous cp.async producer),
+// portable (the sm_80 kernel, also timed on Hopper cards), or, in group
+// cuda_attention_variants, a Hopper tuning variant of the cp.async producer: hopper-nopp
+// without pingpong consumers, hopper-split with the P·V wait in its own basic block
+// (attention_sm90.h).
+enum class AttnPath { Hopper, Portable, HopperNoPingpong, HopperSplit, HopperCpAsync };
 
 void attention_cases(bench::Runner& b, const char* label, const int grid[3], int heads, AttnPath path) {
   const int d = 128, tile[3] = {6, 8, 8};
@@ -83,7 +85,8 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
   const char* suffix = path == AttnPath::Hopper             ? " hopper"
                        : path == AttnPath::Portable         ? " portable"
                        : path == AttnPath::HopperNoPingpong ? " hopper-nopp"
-                                                            : " hopper-split";
+                       : path == AttnPath::HopperSplit      ? " hopper-split"
+                                                            : " hopper-cpasync";
   for (const W& wn : wins) {
     std::string name = std::string(label) + " " + wn.name + suffix;
     if (!b.wants(name)) continue;
@@ -102,11 +105,13 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
     a.sparse = !dense;
     a.patterns = dense ? nullptr : pat.as<int>();
     double pairs = dense ? double(n) * n : sta_kept_pairs(grid, tile, wn.w);
+    if (path == AttnPath::Hopper && !cuda::attention_sm90_uses_tma(a)) b.skip(name + " (tma)", "cp.async producer");
     Status st;
     auto call = [&] {
-      if (path == AttnPath::HopperNoPingpong || path == AttnPath::HopperSplit) {
+      if (path == AttnPath::HopperNoPingpong || path == AttnPath::HopperSplit || path == AttnPath::HopperCpAsync) {
         bool handled = false;
-        st = cuda::attention_sm90_variant(a, nullptr, path == AttnPath::HopperNoPingpong ? 1 : 2, handled);
+        const int variant = path == AttnPath::HopperNoPingpong ? 1 : path == AttnPath::HopperSplit ? 2 : 3;
+        st = cuda::attention_sm90_variant(a, nullptr, variant, handled);
       } else {
         st = cuda::attention(a, path == AttnPath::Hopper, nullptr);
       }
@@ -125,7 +130,7 @@ TSR_BENCH(cuda_attention) {
     return;
   }
   const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
-  for (AttnPath path : {AttnPath::Hopper, AttnPath::Portable}) {
+  for (AttnPath path : {AttnPath::Hopper, AttnPath::HopperCpAsync, AttnPath::Portable}) {
     attention_cases(b, "hunyuan720p", hunyuan, 24, path);
     attention_cases(b, "wan480p", wan, 12, path);
   }

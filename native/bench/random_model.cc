@@ -1,6 +1,7 @@
 #include "random_model.h"
 
 #include <cmath>
+#include <mutex>
 #include <string>
 
 #include "core/threadpool.h"
@@ -62,7 +63,33 @@ class RandomStore final : public WeightStore {
   std::map<std::string, std::string> meta_;
 };
 
+class MemoizedStore final : public WeightStore {
+ public:
+  explicit MemoizedStore(std::shared_ptr<WeightStore> inner) : inner_(std::move(inner)) {}
+  std::vector<std::string> keys() const override { return inner_->keys(); }
+  bool has(const std::string& name) const override { return inner_->has(name); }
+  StatusOr<TensorInfo> info(const std::string& name) const override { return inner_->info(name); }
+  StatusOr<Tensor> get(const std::string& name) const override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = kept_.find(name);
+    if (it != kept_.end()) return it->second;
+    TSR_ASSIGN_OR_RETURN(Tensor t, inner_->get(name));
+    kept_[name] = t;
+    return t;
+  }
+  const std::map<std::string, std::string>& metadata() const override { return inner_->metadata(); }
+
+ private:
+  std::shared_ptr<WeightStore> inner_;
+  mutable std::mutex mu_;
+  mutable std::map<std::string, Tensor> kept_;
+};
+
 }  // namespace
+
+std::shared_ptr<WeightStore> memoized_store(std::shared_ptr<WeightStore> inner) {
+  return std::make_shared<MemoizedStore>(std::move(inner));
+}
 
 std::shared_ptr<WeightStore> random_dit_weights(const DitConfig& c, uint64_t seed) {
   auto s = std::make_shared<RandomStore>(seed);

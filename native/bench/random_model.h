@@ -17,4 +17,10 @@ std::shared_ptr<WeightStore> random_t5_weights(const T5Config& cfg, uint64_t see
 // Decoder half (conv2 + decoder.*) of a WanVAE_ state dict.
 std::shared_ptr<WeightStore> random_vae_decoder_weights(const VaeConfig& cfg, uint64_t seed);
 
+// Keeps every tensor `inner` hands out (in host memory), so a model loaded again (the text
+// encoder each generation, a DiT released for decoding) gets the same bytes without generating
+// them again: load times then stand for reading a file from the page cache, not for the
+// random generator.
+std::shared_ptr<WeightStore> memoized_store(std::shared_ptr<WeightStore> inner);
+
 }  // namespace tsr::bench

@@ -8,7 +8,8 @@ architecture, checked against ../shared/golden by training/tests). With --tesser
 tessera_bench's cuda_models group too and prints both side by side (same card, same run).
 Prints ms and peak GPU memory, writes JSON.
 
-    python3 native/bench/peers/model_peers.py [--tessera build/tessera_bench] [--json out.json] [--only dit,sta,vae,t5]
+    python3 native/bench/peers/model_peers.py [--tessera build/tessera_bench [--tessera-filter cuda_models/umt5]]
+        [--json out.json] [--only dit,sta,vae,t5]
 """
 import argparse
 import json
@@ -159,11 +160,11 @@ def run(only):
     return rows
 
 
-def tessera_rows(bench):
+def tessera_rows(bench, filters):
     """tessera_bench's cuda_models cases as rows (peak memory from each case's note)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, 'models.json')
-        proc = subprocess.run([bench, 'cuda_models/', '--json', out], capture_output=True, text=True)
+        proc = subprocess.run([bench] + filters + ['--json', out], capture_output=True, text=True)
         print(proc.stdout, flush=True)
         if proc.returncode != 0 or not os.path.exists(out):
             print(f'tessera_bench failed ({proc.returncode}): {proc.stderr[-400:]}', flush=True)
@@ -198,11 +199,13 @@ def main():
     ap.add_argument('--json')
     ap.add_argument('--only', default='dit,sta,vae,t5')
     ap.add_argument('--tessera', help='path of tessera_bench: adds our cuda_models cases to the table')
+    ap.add_argument('--tessera-filter', action='append',
+                    help='tessera_bench case filters (default cuda_models/), e.g. cuda_models/umt5')
     args = ap.parse_args()
     if not torch.cuda.is_available():
         print('no CUDA device: peers skipped')
         return 0
-    rows = tessera_rows(args.tessera) if args.tessera else []
+    rows = tessera_rows(args.tessera, args.tessera_filter or ['cuda_models/']) if args.tessera else []
     rows += run(set(args.only.split(',')))
     print_table(rows)
     if args.json:

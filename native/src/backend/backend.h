@@ -78,6 +78,7 @@ struct MemoryStats {
   uint64_t peak = 0;    // high-water mark since reset_peak()
   uint64_t total = 0;   // device capacity (host RAM for the CPU)
   uint64_t free = 0;
+  uint64_t cached = 0;  // freed blocks kept for reuse (not in_use, not free; given back when short)
 };
 
 class Backend {

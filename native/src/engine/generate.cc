@@ -61,15 +61,32 @@ StatusOr<LatentGeometry> check_request(const ModelBundle& m, GenerateRequest* re
   return latent_geometry(m.dit_config(), m.vae_config(), req->width, req->height, req->frames);
 }
 
-StatusOr<MemoryCheck> check_memory(const ModelBundle& m, const GenerateRequest& req, const LatentGeometry& g) {
+MemoryCheck plan_memory(MemoryInputs in, DitResidency residency, const LatentGeometry& g, int frames, bool cfg,
+                        const MemoryStats& mem) {
   MemoryCheck c;
-  c.estimate = estimate_memory(m.memory_inputs(), g, req.frames, cfg_needs_uncond(req.guidance));
-  MemoryStats mem = m.backend().memory();
-  if (mem.total > 0) {
-    c.available = mem.free + mem.in_use;
-    c.fits = c.estimate.peak_bytes <= c.available;
+  in.release_dit_for_decode = residency == DitResidency::ReleasedForDecode;
+  c.release_dit = in.release_dit_for_decode;
+  c.estimate = estimate_memory(in, g, frames, cfg);
+  if (mem.total == 0) return c;
+  // Blocks an allocator caches for reuse are given back when it runs short, so they count as
+  // available (after one generation the CUDA pool caches gigabytes that cudaMemGetInfo counts as used).
+  c.available = mem.free + mem.in_use + mem.cached;
+  c.fits = c.estimate.peak_bytes <= c.available;
+  if (!c.fits && residency == DitResidency::Auto) {
+    in.release_dit_for_decode = true;
+    MemoryEstimate released = estimate_memory(in, g, frames, cfg);
+    if (released.peak_bytes < c.estimate.peak_bytes) {
+      c.estimate = released;
+      c.release_dit = true;
+      c.fits = released.peak_bytes <= c.available;
+    }
   }
   return c;
+}
+
+StatusOr<MemoryCheck> check_memory(const ModelBundle& m, const GenerateRequest& req, const LatentGeometry& g) {
+  return plan_memory(m.memory_inputs(), m.dit_residency(), g, req.frames, cfg_needs_uncond(req.guidance),
+                     m.backend().memory());
 }
 
 StatusOr<PreparedRun> prepare_run(ModelBundle& m, GenerateRequest req, RunObserver& obs) {
@@ -84,6 +101,7 @@ StatusOr<PreparedRun> prepare_run(ModelBundle& m, GenerateRequest req, RunObserv
                  req.width, req.height, req.frames, gib(mc.estimate.peak_bytes).c_str(), gib(mc.available).c_str());
   if (req.prompt_ids.empty()) return Error(Code::InvalidArgument, "the prompt has no tokens (EOS at least)");
   run.cfg = cfg_needs_uncond(req.guidance);
+  run.release_dit_for_decode = mc.release_dit;
 
   SamplerOptions so;
   so.kind = req.sampler;
@@ -125,6 +143,8 @@ StatusOr<PreparedRun> prepare_run(ModelBundle& m, GenerateRequest req, RunObserv
     m.release_text_encoder();
   }
   if (obs.cancelled()) return cancelled_status("after text encoding");
+  // After the text encoder is gone, so that its layer and the DiT never share the device.
+  TSR_RETURN_IF_ERROR(m.load_dit());
   TSR_ASSIGN_OR_RETURN(run.cond, m.dit().prepare_text(ctx_pos));
   if (run.cfg) {
     TSR_ASSIGN_OR_RETURN(run.uncond, m.dit().prepare_text(ctx_neg));
@@ -198,6 +218,8 @@ StatusOr<Video> generate(ModelBundle& m, const GenerateRequest& req, RunObserver
   TSR_ASSIGN_OR_RETURN(Tensor latent, run_denoise(m, run, obs, LoopHooks{}, &out.seconds_denoise));
   run.cond = DitTextCache{};  // the text caches are not needed for decoding
   run.uncond = DitTextCache{};
+  // A small device decodes without the DiT's weights; the next prepare_run loads them again.
+  if (run.release_dit_for_decode) m.release_dit();
   if (obs.cancelled()) return cancelled_status("before decoding");
 
   const auto t0 = Clock::now();

@@ -23,10 +23,17 @@ StatusOr<LatentGeometry> check_request(const ModelBundle& m, GenerateRequest* re
 
 struct MemoryCheck {
   MemoryEstimate estimate;
-  uint64_t available = 0;  // free device memory + what this engine already holds; 0 = unknown
+  // free device memory + what this engine already holds (in use or cached); 0 = unknown
+  uint64_t available = 0;
   bool fits = true;
+  bool release_dit = false;  // the run frees the DiT's weights before decoding
 };
 StatusOr<MemoryCheck> check_memory(const ModelBundle& m, const GenerateRequest& req, const LatentGeometry& g);
+// The plan behind check_memory for given inputs and backend memory: the estimate with the DiT
+// kept through decoding, or, under DitResidency::Auto when that does not fit, released for it
+// if that lowers the peak; ReleasedForDecode always releases.
+MemoryCheck plan_memory(MemoryInputs in, DitResidency residency, const LatentGeometry& g, int frames, bool cfg,
+                        const MemoryStats& mem);
 
 // State of one denoising run after text encoding.
 struct PreparedRun {
@@ -36,9 +43,11 @@ struct PreparedRun {
   DitTextCache cond, uncond;
   std::unique_ptr<Sampler> sampler;
   double seconds_text = 0;
+  bool release_dit_for_decode = false;  // from the memory check
 };
 
-// Validation, memory check, text encoding and the DiT's text caches.
+// Validation, memory check, text encoding, the DiT's weights (loaded again if a previous run
+// released them) and its text caches.
 StatusOr<PreparedRun> prepare_run(ModelBundle& m, GenerateRequest req, RunObserver& obs);
 
 struct LoopHooks {

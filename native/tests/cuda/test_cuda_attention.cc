@@ -2,8 +2,9 @@
 // token by token from the pattern definitions (spec/sparse-attention.md), on fresh random
 // inputs with partial tiles. Accuracy rule (flash-attention's): the kernel's error against
 // the float32-input reference is at most twice that of a bf16 PyTorch-style reference.
-// Every case runs on each path the device has (Hopper sm_90a where available, and the
-// portable sm_80 kernel), twice: the two runs must agree bit for bit (a race would not).
+// Every case runs on each path the device has (Hopper sm_90a where available: the default
+// TMA producer and the cp.async producer's variants; and the portable sm_80 kernel), twice:
+// the two runs must agree bit for bit (a race would not).
 #ifdef TSR_WITH_CUDA
 #include <cstring>
 #include <functional>
@@ -29,6 +30,7 @@ struct Case {
   int key_len = -1;
   bool t5_bias = false;
   float scale = 0;
+  bool tma = true;  // the Hopper default loads K/V by TMA (false: a case that must fall back)
 };
 
 int t5_bucket(int rel) {  // spec/wan21.md §6.2, 32 buckets, max distance 128, fp32 log
@@ -117,9 +119,17 @@ void run_case(Rng& rng, const Case& c, const char* label) {
   std::vector<float> ref16f(ref16.begin(), ref16.end());
   const double e16 = rel_err(ref16f, ref);
 
-  // 0: portable; 1: Hopper (default variant); 2, 3: Hopper variants 1 and 2 (attention_sm90.h).
+  // 0: portable; 1: Hopper (default variant, TMA producer); 2, 3, 4: Hopper variants 1-3
+  // (attention_sm90.h: cp.async producer without pingpong, with the split wait, pingpong).
   std::vector<int> paths = {0};
-  if (cuda::attention_hopper_available()) paths.insert(paths.end(), {1, 2, 3});
+  if (cuda::attention_hopper_available()) {
+    paths.insert(paths.end(), {1, 2, 3, 4});
+    if (!c.t5_bias && (c.d == 64 || c.d == 128)) {
+      const bool tma = cuda::attention_sm90_uses_tma(a);
+      if (tma != c.tma) std::printf("    %s d=%d: TMA producer %s\n", label, c.d, tma ? "used" : "not used");
+      CHECK(tma == c.tma);
+    }
+  }
   for (int path : paths) {
     std::vector<uint16_t> runs[2];
     for (int rep = 0; rep < 2; ++rep) {
@@ -143,7 +153,7 @@ void run_case(Rng& rng, const Case& c, const char* label) {
     bool same = std::memcmp(runs[0].data(), runs[1].data(), runs[0].size() * 2) == 0;
     CHECK(same);
     bool pass = e <= 2 * e16 + 1e-6;
-    static const char* const names[] = {"portable", "hopper", "hopper-nopp", "hopper-split"};
+    static const char* const names[] = {"portable", "hopper", "hopper-nopp", "hopper-split", "hopper-cpasync"};
     if (!pass || !same)
       std::printf("    %s d=%d [%s]: kernel %.3g vs bf16 reference %.3g%s\n", label, c.d, names[path], e, e16,
                   same ? "" : ", runs differ");
@@ -263,5 +273,39 @@ TSR_TEST(cuda, attention_generic_kernel_t5_vae_odd_dims) {
   p.kind = 1; p.w[0] = 1; p.w[1] = 2; p.w[2] = 1;
   odd.pats = {p, Pattern{}};
   run_case(rng, odd, "generic sta d=48");
+}
+// Edge cases of the TMA producer's tile-shaped boxes (attention_tma_sm90.cuh): frames wider
+// than a block (boxes of whole rows, several per frame), box frames that do not divide the
+// tile's (the last box reaches into the next tile: masked), tiles cut on h and w with their
+// own maps, a tile larger than the grid, and a tile row wider than a block (no box fits:
+// the cp.async producer runs).
+TSR_TEST(cuda, attention_tma_boxes) {
+  if (!have_gpu()) return;
+  Rng rng(26);
+  struct G { int grid[3], tile[3]; bool tma; };
+  const G geoms[] = {{{3, 20, 18}, {2, 16, 16}, true},
+                     {{11, 6, 20}, {6, 6, 4}, true},
+                     {{5, 7, 9}, {3, 10, 12}, true},
+                     {{2, 3, 200}, {1, 2, 160}, false}};
+  for (const G& g : geoms)
+    for (int d : {64, 128}) {
+      int heads = 2;
+      Case c{int64_t(g.grid[0]) * g.grid[1] * g.grid[2], 0, heads, d};
+      c.nk = c.nq;
+      c.tma = g.tma;
+      for (int ax = 0; ax < 3; ++ax) { c.grid[ax] = g.grid[ax]; c.tile[ax] = g.tile[ax]; }
+      Pattern p0, p1;
+      p0.kind = 1; p0.w[0] = 1; p0.w[1] = 1; p0.w[2] = 3;
+      p1.kind = d == 64 ? 2 : 1; p1.gframes = 1; p1.w[0] = 3; p1.w[1] = 3; p1.w[2] = 1;
+      c.pats = {p0, p1};
+      run_case(rng, c, "tma boxes");
+    }
+  for (int d : {64, 128}) {  // untiled keys fewer than a block, and a long cross-attention
+    Case few{200, 40, 3, d};
+    run_case(rng, few, "dense nk=40");
+    Case cross{129, 1000, 1, d};
+    cross.key_len = 999;
+    run_case(rng, cross, "cross nk=1000 key_len 999");
+  }
 }
 #endif

@@ -292,6 +292,7 @@ MemoryStats CpuBackend::memory() const {
   MemoryStats s;
   s.in_use = mem_->in_use.load();
   s.peak = mem_->peak.load();
+  s.cached = mem_->cached();
   HostRam r = host_ram();
   s.total = r.total;
   s.free = r.free;

@@ -119,8 +119,10 @@ struct AttnArgs {
 bool attention_uses_flash(const AttnArgs& a);
 // Row softmax of s[rows, cols] (fp32) scaled by `scale` -> p (bf16).
 Status softmax_rows(const float* s, __nv_bfloat16* p, int64_t rows, int64_t cols, float scale, cudaStream_t st);
-// FlashAttention-style kernel family (head_dim 64/128, no bias) or the generic kernel.
+// FlashAttention-style kernel family (head_dim 64/128, no bias) or attention_rows.
 Status attention(const AttnArgs& a, bool allow_hopper, cudaStream_t s);
+// Any head_dim, umT5's position bias, float32 operands (attention_rows.cu).
+Status attention_rows(const AttnArgs& a, cudaStream_t s);
 // Whether attention(..., allow_hopper = true, ...) runs the Hopper (sm_90a) kernels on the
 // current device: built with sm_90a and the device is compute capability 9.0.
 bool attention_hopper_available();
