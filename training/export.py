@@ -47,6 +47,11 @@ def export_folder(out, dit, t5, vae, tokenizer, defaults, name, description='', 
         'latent_mean': [round(float(v), 6) for v in vae.mean], 'latent_std': [round(float(v), 6) for v in vae.std],
         'defaults': defaults,
     }
+    return finish_folder(tmp, out, tessera)
+
+
+def finish_folder(tmp, out, tessera):
+    """Writes tessera.json into the folder built at tmp and moves it to out (replacing it)."""
     with open(os.path.join(tmp, 'tessera.json'), 'w') as f:
         json.dump(tessera, f, indent=2)
         f.write('\n')

@@ -14,7 +14,7 @@ import shutil
 
 import torch
 
-from .export import DIT_FILE
+from .export import DIT_FILE, finish_folder
 from .wan import safetensors_io as st
 
 
@@ -43,13 +43,7 @@ def transfer(old_base, variant, new_base, out, scale=1.0):
     tessera['transfer'] = {'rule': 'new_base + scale * (variant - old_base)', 'scale': scale,
                            'old_base': tessera_name(old_base), 'variant': tessera_name(variant),
                            'new_base': tessera_name(new_base)}
-    with open(os.path.join(tmp, 'tessera.json'), 'w') as f:
-        json.dump(tessera, f, indent=2)
-        f.write('\n')
-    shutil.rmtree(out, ignore_errors=True)
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    os.rename(tmp, out)
-    return out
+    return finish_folder(tmp, out, tessera)
 
 
 def main(argv=None):

@@ -14,13 +14,11 @@ compiled (_compile=True): built eagerly it materialises the n x n mask and runs 
 import argparse
 import json
 import math
-import os
-import subprocess
 import sys
-import tempfile
 
 import torch
 import torch.nn.functional as F
+from tessera_cases import run_cases
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 
@@ -93,15 +91,7 @@ def report(r, speedup=None):
 
 def tessera_rows(bench, quick):
     """Runs tessera_bench's attention cases; rows named like the peers' ("<shape> <pattern>")."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, "attn.json")
-        cmd = [bench, "cuda_attention/", "--json", out] + (["--quick"] if quick else [])
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0 or not os.path.exists(out):
-            print(f"tessera_bench failed ({proc.returncode}): {proc.stderr[-400:]}", flush=True)
-            return []
-        with open(out) as f:
-            cases = json.load(f)["cases"]
+    cases = run_cases(bench, ["cuda_attention/"] + (["--quick"] if quick else []))
     rows = []
     for c in cases:
         words = c["name"].split()

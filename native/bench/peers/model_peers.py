@@ -14,9 +14,7 @@ Prints ms and peak GPU memory, writes JSON.
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 
 import torch
 
@@ -25,6 +23,7 @@ import training.wan.dit as wan_dit  # noqa: E402
 from training.wan.dit import WanDiT  # noqa: E402
 from training.wan.t5 import T5Encoder  # noqa: E402
 from training.wan.vae import WanVAE  # noqa: E402
+from tessera_cases import run_cases  # noqa: E402
 
 
 def timed(fn, warmup=1, reps=3):
@@ -162,15 +161,7 @@ def run(only):
 
 def tessera_rows(bench, filters):
     """tessera_bench's cuda_models cases as rows (peak memory from each case's note)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        out = os.path.join(tmp, 'models.json')
-        proc = subprocess.run([bench] + filters + ['--json', out], capture_output=True, text=True)
-        print(proc.stdout, flush=True)
-        if proc.returncode != 0 or not os.path.exists(out):
-            print(f'tessera_bench failed ({proc.returncode}): {proc.stderr[-400:]}', flush=True)
-            return []
-        with open(out) as f:
-            cases = json.load(f)['cases']
+    cases = run_cases(bench, filters, echo=True)
     rows = []
     for c in cases:
         note = c.get('note', '')
