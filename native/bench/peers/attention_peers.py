@@ -18,25 +18,13 @@ import sys
 
 import torch
 import torch.nn.functional as F
-from tessera_cases import run_cases
+from peer_util import median_ms, run_cases
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 
 def timed(fn, warmup=3, reps=10):
     """Median milliseconds of fn() measured with CUDA events."""
-    for _ in range(warmup):
-        fn()
-    torch.cuda.synchronize()
-    times = []
-    for _ in range(reps):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    times.sort()
-    return times[len(times) // 2]
+    return median_ms(fn, warmup, reps)
 
 
 def tile_layout(grid, tile):

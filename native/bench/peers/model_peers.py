@@ -23,25 +23,16 @@ import training.wan.dit as wan_dit  # noqa: E402
 from training.wan.dit import WanDiT  # noqa: E402
 from training.wan.t5 import T5Encoder  # noqa: E402
 from training.wan.vae import WanVAE  # noqa: E402
-from tessera_cases import run_cases  # noqa: E402
+from peer_util import median_ms, run_cases  # noqa: E402
 
 
 def timed(fn, warmup=1, reps=3):
-    """Median milliseconds (CUDA events) and peak allocated bytes of fn()."""
+    """Median milliseconds (CUDA events) and peak allocated bytes of fn() after the warm-up."""
     for _ in range(warmup):
         fn()
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
-    times = []
-    for _ in range(reps):
-        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-        a.record()
-        fn()
-        b.record()
-        torch.cuda.synchronize()
-        times.append(a.elapsed_time(b))
-    times.sort()
-    return times[len(times) // 2], torch.cuda.max_memory_allocated()
+    return median_ms(fn, 0, reps), torch.cuda.max_memory_allocated()
 
 
 def randomise(module, seed):

@@ -1,9 +1,28 @@
-"""Runs tessera_bench with case filters and returns its JSON cases, so that the peer scripts can
-print our kernels and models beside PyTorch's from the same run."""
+"""What both peer scripts need: CUDA-event timing of the PyTorch peers, and tessera_bench's JSON
+cases, so that our kernels and models print beside PyTorch's from the same run."""
 import json
 import os
 import subprocess
 import tempfile
+
+import torch
+
+
+def median_ms(fn, warmup, reps):
+    """Median milliseconds of fn() over reps calls (CUDA events), after warmup calls."""
+    for _ in range(warmup):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        fn()
+        b.record()
+        torch.cuda.synchronize()
+        times.append(a.elapsed_time(b))
+    times.sort()
+    return times[len(times) // 2]
 
 
 def run_cases(bench, args, echo=False):
