@@ -1,6 +1,6 @@
 // The attention kernel family against a double-precision reference whose mask is built
-// token by token from the pattern definitions (spec/sparse-attention.md), on fresh random
-// inputs with partial tiles. Accuracy rule (flash-attention's): the kernel's error against
+// token by token from the pattern definitions (spec/sparse-attention.md; the masks and umT5
+// buckets of tests/attention/reference.h), on fresh random inputs with partial tiles. Accuracy rule (flash-attention's): the kernel's error against
 // the float32-input reference is at most twice that of a bf16 PyTorch-style reference.
 // Every case runs on each path the device has (Hopper sm_90a where available: the default
 // TMA producer and the cp.async producer's variants; and the portable sm_80 kernel), twice:
@@ -11,6 +11,7 @@
 
 #include "core/threadpool.h"
 
+#include "attention/reference.h"
 #include "backend/cuda/attention_sm90.h"
 #include "backend/cuda/kernels.h"
 #include "cuda_test_util.h"
@@ -33,28 +34,17 @@ struct Case {
   bool tma = true;  // the Hopper default loads K/V by TMA (false: a case that must fall back)
 };
 
-int t5_bucket(int rel) {  // spec/wan21.md §6.2, 32 buckets, max distance 128, fp32 log
-  int base = rel > 0 ? 16 : 0, n = rel < 0 ? -rel : rel;
-  if (n < 8) return base + n;
-  int b = 8 + int(std::log(float(n) / 8.0f) / std::log(16.0f) * 8.0f);
-  return base + std::min(b, 15);
-}
-
-bool keeps(const Case& c, const Pattern* p, int64_t qi, int64_t kj) {
-  if (c.key_len >= 0 && kj >= c.key_len) return false;
-  if (!p || p->kind == 0) return true;
-  int hw = c.grid[1] * c.grid[2];
-  int q[3] = {int(qi / hw), int(qi % hw) / c.grid[2], int(qi % c.grid[2])};
-  int k[3] = {int(kj / hw), int(kj % hw) / c.grid[2], int(kj % c.grid[2])};
-  if (p->kind == 2) return q[0] == k[0] || k[0] < p->gframes || q[0] < p->gframes;
-  for (int ax = 0; ax < 3; ++ax) {
-    int n = (c.grid[ax] + c.tile[ax] - 1) / c.tile[ax], w = p->w[ax];
-    if (w >= n) continue;
-    int r = w / 2, qt = q[ax] / c.tile[ax], kt = k[ax] / c.tile[ax];
-    int centre = std::min(std::max(qt, r), n - 1 - r);
-    if (std::abs(centre - kt) > r) return false;
+// Per-head token masks of the case's patterns (tests/attention/reference.h); empty when dense.
+std::vector<std::vector<uint8_t>> head_masks(const Case& c) {
+  std::vector<std::vector<uint8_t>> masks;
+  for (const Pattern& p : c.pats) {
+    HeadPattern h;
+    h.kind = AttnPattern(p.kind);
+    for (int ax = 0; ax < 3; ++ax) h.window[ax] = p.w[ax];
+    h.global_frames = p.gframes;
+    masks.push_back(reference_mask(c.grid, c.tile, h));
   }
-  return true;
+  return masks;
 }
 
 // Reference attention. bf16_style: operands rounded to bf16, P rounded to bf16 before P·V,
@@ -65,19 +55,23 @@ std::vector<double> reference(const Case& c, const std::vector<float>& q, const 
   int64_t ld = int64_t(c.heads) * c.d;
   double scale = c.scale != 0 ? c.scale : 1.0 / std::sqrt(double(c.d));
   std::vector<double> out(c.nq * ld, 0.0);
+  const auto masks = head_masks(c);
   default_pool().parallel_for(int64_t(c.heads) * c.nq, 8, [&](int64_t lo, int64_t hi) {
     std::vector<double> s(c.nk);
     for (int64_t hi_q = lo; hi_q < hi; ++hi_q) {
       int h = int(hi_q / c.nq);
       int64_t i = hi_q % c.nq;
-      const Pattern* p = c.pats.empty() ? nullptr : &c.pats[h];
+      const std::vector<uint8_t>* mask = masks.empty() ? nullptr : &masks[size_t(h)];
       double mx = -INFINITY;
       for (int64_t j = 0; j < c.nk; ++j) {
-        if (!keeps(c, p, i, j)) { s[j] = -INFINITY; continue; }
+        if ((c.key_len >= 0 && j >= c.key_len) || (mask && !(*mask)[size_t(i * c.nk + j)])) {
+          s[j] = -INFINITY;
+          continue;
+        }
         double acc = 0;
         for (int e = 0; e < c.d; ++e) acc += rd(q[i * ld + h * c.d + e]) * rd(k[j * ld + h * c.d + e]);
         acc *= scale;
-        if (c.t5_bias) acc += bias[t5_bucket(int(j - i)) * c.heads + h];
+        if (c.t5_bias) acc += bias[reference_t5_bucket(int(j - i)) * c.heads + h];
         s[j] = acc;
         mx = std::max(mx, acc);
       }

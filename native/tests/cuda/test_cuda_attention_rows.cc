@@ -6,6 +6,7 @@
 #ifdef TSR_WITH_CUDA
 #include <cstring>
 
+#include "attention/reference.h"
 #include "backend/cuda/kernels.h"
 #include "cuda_test_util.h"
 
@@ -21,76 +22,54 @@ struct RowsCase {
   int key_len = -1;
   float scale = 0;
   int grid[3] = {0, 0, 0}, tile[3] = {1, 1, 1};
-  std::vector<int> pats;  // [heads][5] kind, wt, wh, ww, global frames; empty: dense
+  std::vector<HeadPattern> pats;  // one per head; empty: dense
   RowsCase(int64_t nq_, int64_t nk_, int heads_, int d_) : nq(nq_), nk(nk_), heads(heads_), d(d_) {}
 };
 
-int bucket(int rel) {  // spec/wan21.md §6.2: 32 buckets, max distance 128, fp32 log
-  int base = rel > 0 ? 16 : 0, n = rel < 0 ? -rel : rel;
-  if (n < 8) return base + n;
-  int b = 8 + int(std::log(float(n) / 8.0f) / std::log(16.0f) * 8.0f);
-  return base + std::min(b, 15);
+HeadPattern pattern(AttnPattern kind, int wt = 0, int wh = 0, int ww = 0, int global_frames = 0) {
+  HeadPattern p;
+  p.kind = kind;
+  p.window[0] = wt, p.window[1] = wh, p.window[2] = ww;
+  p.global_frames = global_frames;
+  return p;
 }
 
-bool keeps(const RowsCase& c, int h, int64_t qi, int64_t kj) {
-  if (c.key_len >= 0 && kj >= c.key_len) return false;
-  if (c.pats.empty() || c.pats[size_t(h) * 5] == 0) return true;
-  const int* p = &c.pats[size_t(h) * 5];
-  int hw = c.grid[1] * c.grid[2];
-  int q[3] = {int(qi / hw), int(qi % hw) / c.grid[2], int(qi % c.grid[2])};
-  int k[3] = {int(kj / hw), int(kj % hw) / c.grid[2], int(kj % c.grid[2])};
-  if (p[0] == 2) return q[0] == k[0] || k[0] < p[4] || q[0] < p[4];
-  for (int ax = 0; ax < 3; ++ax) {
-    int n = (c.grid[ax] + c.tile[ax] - 1) / c.tile[ax], w = p[1 + ax];
-    if (w >= n) continue;
-    int r = w / 2, centre = std::min(std::max(q[ax] / c.tile[ax], r), n - 1 - r);
-    if (std::abs(centre - k[ax] / c.tile[ax]) > r) return false;
-  }
-  return true;
+Tensor host_of(const std::vector<float>& v, int64_t rows) {
+  Tensor t = host_empty(DType::F32, {rows, int64_t(v.size()) / rows});
+  std::memcpy(t.data(), v.data(), v.size() * 4);
+  return t;
 }
 
+// The attention tests' brute-force reference (tests/attention/reference.h) in double precision.
 std::vector<double> reference(const RowsCase& c, const std::vector<float>& q, const std::vector<float>& k,
                               const std::vector<float>& v, const std::vector<float>& bias) {
-  const int64_t ld = int64_t(c.heads) * c.d;
-  const double scale = c.scale != 0 ? c.scale : 1.0 / std::sqrt(double(c.d));
-  std::vector<double> out(size_t(c.nq * ld), 0.0);
-  std::vector<double> s(size_t(c.nk));
-  for (int h = 0; h < c.heads; ++h)
-    for (int64_t i = 0; i < c.nq; ++i) {
-      double mx = -INFINITY;
-      for (int64_t j = 0; j < c.nk; ++j) {
-        if (!keeps(c, h, i, j)) { s[size_t(j)] = -INFINITY; continue; }
-        double acc = 0;
-        for (int e = 0; e < c.d; ++e) acc += double(q[size_t(i * ld + h * c.d + e)]) * k[size_t(j * ld + h * c.d + e)];
-        acc *= scale;
-        if (c.bias) acc += bias[size_t(bucket(int(j - i)) * c.heads + h)];
-        s[size_t(j)] = acc;
-        mx = std::max(mx, acc);
-      }
-      if (mx == -INFINITY) continue;  // nothing kept: zeros
-      double sum = 0;
-      for (auto& x : s) sum += (x = std::exp(x - mx));
-      for (int e = 0; e < c.d; ++e) {
-        double acc = 0;
-        for (int64_t j = 0; j < c.nk; ++j) acc += s[size_t(j)] * v[size_t(j * ld + h * c.d + e)];
-        out[size_t(i * ld + h * c.d + e)] = acc / sum;
-      }
-    }
-  return out;
+  RefAttn ra;
+  ra.heads = c.heads;
+  ra.head_dim = c.d;
+  ra.scale = c.scale;
+  ra.key_len = c.key_len;
+  for (const HeadPattern& p : c.pats) ra.masks.push_back(reference_mask(c.grid, c.tile, p));
+  if (c.bias)
+    ra.bias = [&](int h, int64_t i, int64_t j) { return double(bias[size_t(reference_t5_bucket(int(j - i)) * c.heads + h)]); };
+  Tensor out = reference_attention(host_of(q, c.nq), host_of(k, c.nk), host_of(v, c.nk), ra);
+  const float* o = out.data_as<float>();
+  return std::vector<double>(o, o + out.numel());
 }
 
 void run(Rng& rng, const RowsCase& c, const char* label) {
   const int64_t ld = int64_t(c.heads) * c.d;
   auto q = randn(rng, size_t(c.nq * ld)), k = randn(rng, size_t(c.nk * ld)), v = randn(rng, size_t(c.nk * ld));
   auto bias = randn(rng, size_t(32 * c.heads), 2.0f);
+  std::vector<int> pats;  // the kernel's [heads][5]: kind, wt, wh, ww, global frames
+  for (const HeadPattern& p : c.pats) pats.insert(pats.end(), {int(p.kind), p.window[0], p.window[1], p.window[2], p.global_frames});
   if (!c.f32) q = bf16_round(q), k = bf16_round(k), v = bf16_round(v);  // the kernel sees bf16
   const size_t es = c.f32 ? 4 : 2;
   GuardedBuffer dq(q.size(), es), dk(k.size(), es), dv(v.size(), es), db(bias.size(), 4),
-      dp(std::max<size_t>(1, c.pats.size()), 4);
+      dp(std::max<size_t>(1, pats.size()), 4);
   if (c.f32) dq.upload(q.data()), dk.upload(k.data()), dv.upload(v.data());
   else dq.upload(to_bf16(q).data()), dk.upload(to_bf16(k).data()), dv.upload(to_bf16(v).data());
   db.upload(bias.data());
-  if (!c.pats.empty()) dp.upload(c.pats.data());
+  if (!pats.empty()) dp.upload(pats.data());
   cuda::AttnArgs a;
   if (c.f32) a.qf = dq.as<float>(), a.kf = dk.as<float>(), a.vf = dv.as<float>();
   else a.q = dq.as<__nv_bfloat16>(), a.k = dk.as<__nv_bfloat16>(), a.v = dv.as<__nv_bfloat16>();
@@ -151,9 +130,7 @@ TSR_TEST(cuda, attention_rows_sparse_patterns_by_predicate) {
   RowsCase c(4 * 6 * 7, 4 * 6 * 7, 3, 48);
   const int grid[3] = {4, 6, 7}, tile[3] = {2, 4, 3};
   for (int ax = 0; ax < 3; ++ax) { c.grid[ax] = grid[ax]; c.tile[ax] = tile[ax]; }
-  c.pats = {1, 1, 1, 2, 0,   // STA window 1x1x2 tiles
-            2, 0, 0, 0, 1,   // Attention Tile, one global frame
-            0, 0, 0, 0, 0};  // dense
+  c.pats = {pattern(AttnPattern::Sta, 1, 1, 2), pattern(AttnPattern::Tile, 0, 0, 0, 1), pattern(AttnPattern::Dense)};
   run(rng, c, "patterns d=48");
   c.f32 = true;
   run(rng, c, "patterns d=48 f32");
