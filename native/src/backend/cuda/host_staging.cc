@@ -18,22 +18,21 @@ HostStager::~HostStager() {
   }
 }
 
-Status HostStager::ensure_buffers() {
-  if (buf_[0] || pinned_failed_) return OkStatus();
+void HostStager::ensure_buffers() {
+  if (buf_[0] || pinned_failed_) return;
   for (int i = 0; i < kBuffers; ++i) {
     if (cudaHostAlloc(&buf_[i], kChunk, cudaHostAllocDefault) != cudaSuccess ||
         cudaEventCreateWithFlags(&done_[i], cudaEventDisableTiming) != cudaSuccess) {
       cudaGetLastError();  // a failed pinned allocation is not sticky: fall back to pageable
       pinned_failed_ = true;
-      return OkStatus();
+      return;
     }
   }
-  return OkStatus();
 }
 
 Status HostStager::copy(void* dst, const void* src, size_t bytes, cudaStream_t stream) {
   if (bytes == 0) return OkStatus();
-  TSR_RETURN_IF_ERROR(ensure_buffers());
+  ensure_buffers();
   if (pinned_failed_) {
     TSR_RETURN_IF_ERROR(cuda_status(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, stream), "host to device"));
     // The source is pageable memory the caller may free as soon as this returns.

@@ -28,7 +28,7 @@ class HostStager {
  private:
   static constexpr int kBuffers = 2;
   static constexpr size_t kChunk = size_t(64) << 20;
-  Status ensure_buffers();
+  void ensure_buffers();  // on failure sets pinned_failed_ (copies then go pageable)
 
   void* buf_[kBuffers] = {};
   cudaEvent_t done_[kBuffers] = {};
