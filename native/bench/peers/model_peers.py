@@ -151,15 +151,16 @@ def run(only):
 
 
 def tessera_rows(bench, filters):
-    """tessera_bench's cuda_models cases as rows (peak memory from each case's note)."""
-    cases = run_cases(bench, filters, echo=True)
+    """tessera_bench's cuda_models cases as rows; a note "peak X GiB" becomes the peak column."""
     rows = []
-    for c in cases:
+    for c in run_cases(bench, filters, echo=True):
+        row = dict(case=c['name'], impl='tessera cuda', ms=c.get('median_ms'), peak_gib=None)
         note = c.get('note', '')
-        peak = None
-        if 'peak ' in note:
-            peak = float(note.split('peak ')[1].split()[0])
-        rows.append(dict(case=c['name'], impl='tessera cuda', ms=c.get('median_ms'), peak_gib=peak, note=note))
+        if note.startswith('peak '):
+            row['peak_gib'] = float(note.split()[1])
+        elif note:
+            row['note'] = note  # e.g. why the case was skipped
+        rows.append(row)
     return rows
 
 
@@ -172,8 +173,7 @@ def print_table(rows):
             ms = f"{r['ms']:.1f}" if r.get('ms') else 'n/a'
             peak = f"{r['peak_gib']:.2f}" if r.get('peak_gib') is not None else ''
             sp = f"{r['ms'] / ours[case]:.2f}x" if case in ours and r.get('ms') and not r['impl'].startswith('tessera') else ''
-            note = r.get('note', '') if not r.get('ms') or 'kept' in r.get('note', '') else ''
-            print(f"{case:34} {r['impl']:28} {ms:>9} {peak:>9} {sp:>9}  {note}", flush=True)
+            print(f"{case:34} {r['impl']:28} {ms:>9} {peak:>9} {sp:>9}  {r.get('note', '')}", flush=True)
 
 
 def main():
