@@ -7,23 +7,13 @@
 #include "backend/backend.h"
 #include "backend/cpu/gemm.h"
 #include "bench.h"
+#include "random_model.h"
 
 using namespace tsr;
 using tsr::bench::Work;
+using tsr::bench::random_host;
 
 namespace {
-
-Tensor random_host(const Shape& s, uint64_t seed, float scale = 1.0f) {
-  Tensor t = host_empty(DType::F32, s);
-  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
-  float* p = t.data_as<float>();
-  const int64_t n = t.numel();
-  for (int64_t i = 0; i < n; ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    p[i] = (float((x >> 40) * (1.0 / 16777216.0)) - 0.5f) * 2.0f * scale;
-  }
-  return t;
-}
 
 std::string dims(int64_t m, int64_t n, int64_t k) {
   return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);

@@ -21,17 +21,6 @@ using namespace tsr::bench;
 
 namespace {
 
-Tensor randn_host(const Shape& s, uint64_t seed) {
-  Tensor t = host_empty(DType::F32, s);
-  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 3;
-  float* p = t.data_as<float>();
-  for (int64_t i = 0; i < t.numel(); ++i) {
-    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-    p[i] = float((x >> 40) * (1.0 / 16777216.0)) * 3.46f - 1.73f;
-  }
-  return t;
-}
-
 std::string gib(uint64_t bytes) {
   char b[64];
   std::snprintf(b, sizeof b, "peak %.2f GiB", bytes / 1073741824.0);
@@ -76,7 +65,7 @@ TSR_BENCH(cuda_models) {
     if (!dit.ok()) {
       b.skip("dit", dit.status().to_string());
     } else {
-      Tensor x = randn_host({16, 21, 60, 104}, 2), ctx = randn_host({24, cfg.text_dim}, 3);
+      Tensor x = random_host({16, 21, 60, 104}, 2, 1.73f), ctx = random_host({24, cfg.text_dim}, 3, 1.73f);
       auto text = (*dit)->prepare_text(ctx);
       const int64_t tokens = 21 * 30 * 52;
       AttnPlan sta;
@@ -110,7 +99,7 @@ TSR_BENCH(cuda_models) {
     if (!vae.ok()) {
       b.skip("vae decode 81x480x832", vae.status().to_string());
     } else {
-      Tensor z = randn_host({16, 21, 60, 104}, 5);
+      Tensor z = random_host({16, 21, 60, 104}, 5, 1.73f);
       be.reset_peak();
       Status st;
       b.run("vae decode 81x480x832", {0, 0}, [&] {

@@ -190,4 +190,15 @@ std::shared_ptr<WeightStore> random_vae_decoder_weights(const VaeConfig& c, uint
   return s;
 }
 
+Tensor random_host(const Shape& shape, uint64_t seed, float scale) {
+  Tensor t = host_empty(DType::F32, shape);
+  uint64_t x = seed * 0x9E3779B97F4A7C15ull + 1;
+  float* p = t.data_as<float>();
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    p[i] = (float((x >> 40) * (1.0 / 16777216.0)) - 0.5f) * 2.0f * scale;
+  }
+  return t;
+}
+
 }  // namespace tsr::bench

@@ -23,4 +23,8 @@ std::shared_ptr<WeightStore> random_vae_decoder_weights(const VaeConfig& cfg, ui
 // random generator.
 std::shared_ptr<WeightStore> memoized_store(std::shared_ptr<WeightStore> inner);
 
+// Host float32 tensor of uniform values in [-scale, scale] (xorshift; never all zeros, which
+// would time faster): inputs for the benchmarks.
+Tensor random_host(const Shape& shape, uint64_t seed, float scale = 1.0f);
+
 }  // namespace tsr::bench
