@@ -6,6 +6,8 @@ a stage never depends on capture working.
 
 Autocast must run with cache_enabled=False around capture and replay (common.autocast(dev,
 cache=False)): make_graphed_callables refuses the weight-cast cache."""
+import time
+
 import torch
 
 
@@ -36,10 +38,27 @@ def _probe(fn, params, sample, autocast):
     return v.detach().float().clone(), flat
 
 
+def _compiled(dit, masks, sample, autocast, log, params, ref_v, ref_g, tol):
+    """torch.compile of the DiT (element-wise chains fused: at batch 512 the graphed step is bound by
+    the float32 residual stream's element-wise traffic, NOTES.md), when it matches eager; else None."""
+    try:
+        t0 = time.time()
+        compiled = torch.compile(Bound(dit, masks))
+        v, g = _probe(compiled, params, sample, autocast)   # compiles the forward and the backward
+        ev, eg = rel(v, ref_v), rel(g, ref_g)
+        ok = ev < tol and eg < tol and torch.isfinite(g).all().item()
+        log(compiled='train', forward_error=ev, grad_error=eg, used=bool(ok), seconds=round(time.time() - t0, 1))
+        return compiled if ok else None
+    except Exception as e:   # noqa: BLE001 - any compile problem means CUDA graphs
+        log(compiled='train', failed=repr(e)[:400])
+        return None
+
+
 def trainable(dit, masks, sample, autocast, log, mode='auto', tol=0.05):
-    """f(x, t, ctx) -> velocity with gradients to dit's parameters: the graphed forward and
-    backward (torch.cuda.make_graphed_callables) when mode is 'auto', the device is CUDA and the
-    graphs reproduce the eager output and gradients on `sample` within tol; else eager.
+    """f(x, t, ctx) -> velocity with gradients to dit's parameters: with mode 'compile', the
+    torch.compile'd DiT; with 'auto' (or when compiling fails), the graphed forward and backward
+    (torch.cuda.make_graphed_callables); either only on CUDA and only when it reproduces the eager
+    output and gradients on `sample` within tol; else eager.
     sample: (x, t, ctx) of the batch shape every later call uses."""
     eager = Bound(dit, masks)
     if mode == 'off' or sample[0].device.type != 'cuda':
@@ -47,6 +66,10 @@ def trainable(dit, masks, sample, autocast, log, mode='auto', tol=0.05):
     params = [p for p in dit.parameters() if p.requires_grad]
     try:
         ref_v, ref_g = _probe(eager, params, sample, autocast)
+        if mode == 'compile':
+            compiled = _compiled(dit, masks, sample, autocast, log, params, ref_v, ref_g, tol)
+            if compiled is not None:
+                return compiled
         graphed = Bound(dit, masks)
         with autocast():
             try:

@@ -38,8 +38,9 @@ def add_common(p, out):
     p.add_argument('--clips', type=int, default=24000, help='rendered clips in the latent set')
     p.add_argument('--ema', type=float, default=0.999)
     p.add_argument('--eval', action='store_true', help='quick held-out check with the PyTorch sampler at the end')
-    p.add_argument('--graphs', choices=('auto', 'off'), default='auto',
-                   help='CUDA graphs for the DiT passes (training/graphs.py); auto falls back to eager')
+    p.add_argument('--graphs', choices=('auto', 'compile', 'off'), default='auto',
+                   help='CUDA graphs (auto) or torch.compile (compile, else graphs) for the DiT training pass '
+                        '(training/graphs.py); both fall back to eager')
     p.add_argument('--latent-cache', default='', help='file holding the encoded latent set (made if missing)')
     p.add_argument('--caption-bank', type=int, default=0,
                    help='captions encoded in advance per clip (0 = fresh captions every batch)')

@@ -1,6 +1,7 @@
-"""Run 4, one GPU call: continues run 3's teacher, then trains the STA fine-tune and both MCD
-students at the same time, and packs everything for the trip back. The VAE and the text encoder
-are kept, so the teacher's latents do not move.
+"""One GPU call of runs 4 and 5: continues a teacher, then trains the STA fine-tune and the MCD
+students side by side (--students picks which), and packs everything for the trip back. The VAE's
+encoder and the text encoder are kept, so the teacher's latents do not move; with --decoder-end
+the VAE's decoder is fine-tuned alongside (training/tune_decoder.py).
 
 Every stage runs in its own process (the GPU is launch-bound at this model size, so processes
 running side by side add up; a crash or a hang costs one stage, not the job), under an absolute
@@ -10,7 +11,8 @@ an error runs once more in eager mode, the teacher from its last periodic export
 killed at its limit still returns what was done. The device tool brings back at most 8 files from
 <out> (run 4 lost its students to that limit: NOTES.md), so the job writes exactly 7 (MAX_FILES):
 job.jsonl, stages.log (every stage's output, line by line), gpu.csv, teacher.tgz.part-aa/ab and
-results.tgz.part-aa/ab (the student deltas and the stages' logs); the command's own log is the 8th.
+results.tgz.part-aa/ab (the student deltas, the tuned decoder and the stages' logs); the command's
+own log is the 8th.
 
   python3 -m training.gpu.stage4 --init runs3/teacher/model --runs /tmp/runs --out $OUT --seconds 540
 """
@@ -82,7 +84,9 @@ def tar_parts(src_root, members, prefix):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
-    p.add_argument('--init', required=True, help="run 3's teacher model folder (DiT, VAE, text encoder)")
+    p.add_argument('--init', required=True, help="the teacher's model folder (DiT, VAE, text encoder)")
+    p.add_argument('--vae', default='', help='VAE folder the stages export with (default: --init\'s); its encoder '
+                                             'must be --init\'s')
     p.add_argument('--runs', default='/tmp/runs')
     p.add_argument('--out', default='/tmp/out')
     p.add_argument('--seconds', type=float, default=540, help='whole job, packing included')
@@ -94,8 +98,14 @@ def main(argv=None):
     p.add_argument('--lr', type=float, default=5e-4, help='teacher peak learning rate')
     p.add_argument('--student-batch', type=int, default=256)
     p.add_argument('--side-batch', type=int, default=128, help='STA fine-tune and 2-step student')
-    p.add_argument('--trajectories', type=int, default=2048)
-    p.add_argument('--graphs', choices=('auto', 'off'), default='auto')
+    p.add_argument('--trajectories', type=int, default=2048, help="the 4-step student's (the 2-step gets half)")
+    p.add_argument('--students', nargs='*', default=['sta', 'mcd4', 'mcd2'], choices=('sta', 'mcd4', 'mcd2'))
+    p.add_argument('--decoder-end', type=float, default=0.0,
+                   help='fraction of the job where decoder fine-tuning (from the start) ends; 0 = none')
+    p.add_argument('--decoder-batch', type=int, default=8)
+    p.add_argument('--graphs', choices=('auto', 'compile', 'off'), default='auto')
+    p.add_argument('--teacher-graphs', choices=('auto', 'compile', 'off'), default=None,
+                   help="the teacher stage's --graphs (default: --graphs)")
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--tiny', action='store_true', help='CPU smoke run')
     a = p.parse_args(argv)
@@ -103,6 +113,7 @@ def main(argv=None):
     at = lambda frac: start + frac * a.seconds
     job = Job(a.out, start)
     r, init = os.path.abspath(a.runs), os.path.abspath(a.init)
+    vae = os.path.abspath(a.vae) if a.vae else init
     os.makedirs(r, exist_ok=True)
     job.note(job='stage4', args=vars(a))
     smi = None
@@ -111,14 +122,24 @@ def main(argv=None):
         smi = subprocess.Popen(['nvidia-smi', '--query-gpu=timestamp,utilization.gpu,memory.used', '--format=csv',
                                 '-l', '5'], stdout=smi_log, stderr=subprocess.STDOUT)
     tiny = ['--tiny'] if a.tiny else []
-    base = ['--seed', str(a.seed), '--vae', init, '--text', init, '--clips', str(a.clips),
+    base = ['--seed', str(a.seed), '--vae', vae, '--text', init, '--clips', str(a.clips),
             '--latent-cache', f'{r}/latents.pkl', '--steps', '100000', '--checkpoint-every', '60'] + tiny
     graphs = lambda attempt: ['--graphs', a.graphs if attempt == 0 else 'off']
 
-    # 1. the teacher, continued from run 3 (on a retry: from its last periodic export, if any)
+    side = []   # stages running beside the teacher
+    if a.decoder_end > 0:
+        argv = lambda attempt: ['--seed', str(a.seed), '--init', vae, '--out', f'{r}/decoder', '--batch',
+                                str(a.decoder_batch), '--deadline', str(at(a.decoder_end))] + tiny
+        side.append(threading.Thread(target=run_stage, args=(job, 'decoder', 'training.tune_decoder', argv,
+                                                             min(at(a.decoder_end) + 30, at(a.kill)), 5)))
+    for t in side:
+        t.start()
+
+    # 1. the teacher, continued (on a retry: from its last periodic export, if any)
     def teacher_argv(attempt):
         start_from = f'{r}/teacher/model' if attempt and os.path.exists(f'{r}/teacher/model') else init
-        return base + graphs(attempt) + ['--init', start_from, '--out', f'{r}/teacher', '--deadline',
+        mode = ['--graphs', (a.teacher_graphs or a.graphs) if attempt == 0 else 'off']
+        return base + mode + ['--init', start_from, '--out', f'{r}/teacher', '--deadline',
                                          str(at(a.teacher_end)), '--batch', str(a.batch), '--lr', str(a.lr),
                                          '--caption-bank', '8']
     min_left = min(25.0, 0.05 * a.seconds)
@@ -144,6 +165,7 @@ def main(argv=None):
             '--trajectories', str(a.trajectories // 2), '--traj-chunk', '512', '--lr', '2e-4',
             '--batch', str(a.side_batch), '--deadline', mcd_end]),
     }
+    stages = {k: v for k, v in stages.items() if k in a.students}
     results = {}
     threads = [threading.Thread(target=lambda n=n, m=m, f=f: results.__setitem__(n, run_stage(job, n, m, f, kill, min_left)))
                for n, (m, f) in stages.items()]
@@ -152,6 +174,8 @@ def main(argv=None):
     for t in threads:
         t.join()
     packer.join()
+    for t in side:
+        t.join()
     job.note(students=results)
 
     # 3. the students as deltas against the teacher folder sent back, with the stages' logs, in one tar
@@ -166,7 +190,7 @@ def main(argv=None):
         job.note(pack_failed=repr(e))
     logs = [os.path.join(stage, f) for stage in ('teacher', 'sta', 'mcd4', 'mcd2', 'mcd4/4step', 'mcd2/2step')
             for f in ('log.jsonl', 'quick_eval.json', 'sheet.ppm')]
-    tar_parts(r, ['pack'] + logs, os.path.join(a.out, 'results.tgz'))
+    tar_parts(r, ['pack', 'decoder'] + logs, os.path.join(a.out, 'results.tgz'))
     files = sorted(os.path.relpath(os.path.join(d, f), a.out) for d, _, fs in os.walk(a.out) for f in fs)
     job.note(out_files=files)
     if len(files) > MAX_FILES:

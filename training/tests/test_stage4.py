@@ -1,4 +1,4 @@
-"""The run-4 job's machinery on the CPU at toy sizes: the retry of a failed stage, the shared
+"""The GPU job's machinery on the CPU at toy sizes: the retry of a failed stage, the shared
 latent cache, the caption bank, periodic exports and text encoders read from a model folder.
 (CUDA graphs need a GPU; on the CPU graphs.trainable must hand back the eager pass.)"""
 import json
@@ -98,7 +98,8 @@ class Stage4Test(unittest.TestCase):
         import subprocess
         out, runs = f'{self.r}/job_out', f'{self.r}/job_runs'
         stage4.main(['--init', self.model, '--runs', runs, '--out', out, '--seconds', '45', '--tiny', '--clips', '32',
-                     '--batch', '4', '--student-batch', '4', '--side-batch', '4', '--trajectories', '8'])
+                     '--batch', '4', '--student-batch', '4', '--side-batch', '4', '--trajectories', '8',
+                     '--decoder-end', '0.5', '--decoder-batch', '2', '--teacher-graphs', 'compile'])
         files = sorted(os.listdir(out))
         self.assertLessEqual(len(files), stage4.MAX_FILES, files)
         back = f'{self.r}/back'
@@ -111,6 +112,7 @@ class Stage4Test(unittest.TestCase):
             self.assertEqual(sorted(json.load(f)), ['mcd2', 'mcd4', 'sta'])
         self.assertTrue(os.path.exists(f'{back}/teacher/model/tessera.json'))
         self.assertTrue(os.path.exists(f'{back}/mcd4/log.jsonl'))
+        self.assertTrue(os.path.exists(f'{back}/decoder/vae.safetensors'))   # the tuned decoder
 
     def test_all_stages_fail_returns_false(self):
         out = f'{self.r}/fail'
