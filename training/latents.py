@@ -70,3 +70,30 @@ class LatentData:
         with torch.no_grad():
             ctx = self.text(caps).float()
         return self.z[idx.to(self.z.device)].float(), caps, ctx
+
+
+def main(argv=None):
+    """Builds the latent cache file the stages of a GPU job share (training/gpu/stage4.py runs this
+    first when the job trains no teacher, so that students started side by side do not each encode
+    the whole set)."""
+    import argparse
+    from . import stage_io
+    p = argparse.ArgumentParser(description=main.__doc__)
+    p.add_argument('--vae', required=True)
+    p.add_argument('--text', required=True)
+    p.add_argument('--clips', type=int, default=24000)
+    p.add_argument('--seed', type=int, default=0)
+    p.add_argument('--cache', required=True)
+    p.add_argument('--tiny', action='store_true')
+    a = p.parse_args(argv)
+    common.setup_cuda()
+    dev = common.device()
+    vae, meta, t5, tok = stage_io.load_components(a.vae, a.text, dev)
+    cfg = stage_io.tiny_dit_config() if a.tiny else common.DIT_CONFIG
+    data = LatentData(vae, t5, tok, 64 if a.tiny else a.clips, meta['frames'], meta['size'], a.seed, dev,
+                      cfg['text_len'], cache=a.cache)
+    print(f'latents {list(data.z.shape)} -> {a.cache}', flush=True)
+
+
+if __name__ == '__main__':
+    main()

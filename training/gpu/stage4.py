@@ -90,7 +90,8 @@ def main(argv=None):
     p.add_argument('--runs', default='/tmp/runs')
     p.add_argument('--out', default='/tmp/out')
     p.add_argument('--seconds', type=float, default=540, help='whole job, packing included')
-    p.add_argument('--teacher-end', type=float, default=0.60, help='fractions of the job: teacher training ends')
+    p.add_argument('--teacher-end', type=float, default=0.60,
+                   help='fractions of the job: teacher training ends (0: no teacher training, students from --init)')
     p.add_argument('--students-end', type=float, default=0.90, help='STA / MCD training ends')
     p.add_argument('--kill', type=float, default=0.95, help='stages still running are stopped')
     p.add_argument('--clips', type=int, default=16000)
@@ -143,7 +144,12 @@ def main(argv=None):
                                          str(at(a.teacher_end)), '--batch', str(a.batch), '--lr', str(a.lr),
                                          '--caption-bank', '8']
     min_left = min(25.0, 0.05 * a.seconds)
-    ok = run_stage(job, 'teacher', 'training.train_dit', teacher_argv, at(a.teacher_end) + 30, min_left)
+    if a.teacher_end > 0:
+        ok = run_stage(job, 'teacher', 'training.train_dit', teacher_argv, at(a.teacher_end) + 30, min_left)
+    else:   # students only: encode the shared latent set once, before they start side by side
+        ok = run_stage(job, 'latents', 'training.latents', lambda attempt: [
+            '--vae', vae, '--text', init, '--clips', str(a.clips), '--seed', str(a.seed), '--cache',
+            f'{r}/latents.pkl'] + tiny, at(a.kill), min_left)
     teacher = f'{r}/teacher' if os.path.exists(f'{r}/teacher/model') else init
     job.note(teacher=teacher, finished=ok)
     packer = threading.Thread(target=tar_parts, args=(r, ['teacher/model'], os.path.join(a.out, 'teacher.tgz')))

@@ -114,6 +114,19 @@ class Stage4Test(unittest.TestCase):
         self.assertTrue(os.path.exists(f'{back}/mcd4/log.jsonl'))
         self.assertTrue(os.path.exists(f'{back}/decoder/vae.safetensors'))   # the tuned decoder
 
+    def test_students_only_job(self):
+        """--teacher-end 0: the latent set is encoded once by its own stage, then the students run
+        from --init; nothing of the teacher comes back."""
+        out, runs = f'{self.r}/students_out', f'{self.r}/students_runs'
+        stage4.main(['--init', self.model, '--runs', runs, '--out', out, '--seconds', '40', '--tiny', '--clips', '32',
+                     '--teacher-end', '0', '--students', 'mcd4', 'sta', '--student-batch', '4', '--side-batch', '4',
+                     '--trajectories', '8'])
+        notes = entries(f'{out}/job.jsonl')
+        self.assertIn(('latents', 0), [(e['stage'], e['rc']) for e in notes if 'rc' in e])
+        self.assertNotIn('teacher', [e.get('stage') for e in notes])
+        self.assertFalse([f for f in os.listdir(out) if f.startswith('teacher')])
+        self.assertEqual(next(e['students'] for e in notes if 'students' in e), {'mcd4': True, 'sta': True})
+
     def test_all_stages_fail_returns_false(self):
         out = f'{self.r}/fail'
         job = stage4.Job(out, __import__('time').time())
