@@ -25,14 +25,53 @@ def decode_share(s):
             f"{100 * bench['decode'] / bench['engine']:.0f}% of a 4-step clip's engine time")
 
 
+def weights_notes(raw, order):
+    """A line per variant whose weights are a task-vector combination (training/transfer.py)."""
+    out = []
+    for name in order:
+        try:
+            with open(os.path.join(raw[name]['model'], 'tessera.json')) as f:
+                t = json.load(f).get('transfer')
+        except (OSError, KeyError):
+            t = None
+        if t:
+            same = t['old_base'] == t['new_base']
+            what = (f"the distilled weights extrapolated: teacher + {t['scale']} x (student - teacher)" if same else
+                    f"moved onto a newer base: new base + {t['scale']} x (variant - old base)")
+            out.append(f"- **{name}**: {what} (`training/transfer.py`; the scale was chosen on the validation "
+                       'prompts, below).')
+    return out + [''] if out else []
+
+
+def validation_table(entries):
+    """The model-selection evaluations (validation prompts, never the held-out ones)."""
+    if not entries:
+        return []
+    lines = ['## Model selection (validation prompts)', '',
+             'Choices between models were made on `validation_prompts()` (built like the held-out prompts, none of '
+             'them), one seed per prompt, through the engine as above:', '',
+             '| model | variant | prompts | accuracy % | colour | shape | count | motion |', '|---|---|---|---|---|---|---|---|']
+    for entry in entries:
+        label, path = entry.split('=', 1)
+        with open(path) as f:
+            for name, r in summarise(json.load(f)).items():
+                pa = r['per_attribute']
+                lines.append(f"| {label} | {name} | {r['clips']} | {pct(r['accuracy'])} | {pct(pa.get('colour'))} | "
+                             f"{pct(pa.get('shape'))} | {pct(pa.get('count'))} | {pct(pa.get('motion'))} |")
+    return lines + ['']
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('--eval', default='runs/eval')
     p.add_argument('--calibration', default='runs/calibration/calibration.json')
     p.add_argument('--out', default=os.path.join(os.path.dirname(__file__), 'RESULTS.md'))
+    p.add_argument('--validation', nargs='*', default=[], metavar='LABEL=RESULTS_JSON',
+                   help='evaluations on the validation prompts that chose between models, listed as such')
     args = p.parse_args(argv)
     with open(os.path.join(args.eval, 'results.json')) as f:
-        s = summarise(json.load(f))
+        raw = json.load(f)
+    s = summarise(raw)
     order = [v[0] for v in VARIANTS if v[0] in s]
     base = s.get('teacher')
     lines = [
@@ -72,6 +111,8 @@ def main(argv=None):
                      f"{r['engine_seconds_median']:.2f} | {r['denoise_seconds_median']:.2f} | "
                      f"{r['cli_seconds_median']:.2f} | {'–' if speed is None else f'{speed:.1f}x'} |")
     lines.append('')
+    lines += weights_notes(raw, order)
+    lines += validation_table(args.validation)
     if base and 'mcd4' in s:
         m = s['mcd4']
         cli = m['cli_seconds_median']
