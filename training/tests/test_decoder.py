@@ -3,38 +3,25 @@ swap_vae.py puts the result into a model folder only when its encoder and latent
 that folder's own."""
 import json
 import os
-import tempfile
 import unittest
 
 import torch
 
-from training import swap_vae, train_text, train_vae, tune_decoder
-from training.export import VAE_FILE, export_folder
-from training.stage_io import teacher_defaults, tiny_dit_config
-from training.wan import WanDiT
+from training import swap_vae, tune_decoder
+from training.export import VAE_FILE
+from training.tests.util import TinyTeacherTest
 from training.wan import safetensors_io as st
 
 
-class DecoderTest(unittest.TestCase):
+class DecoderTest(TinyTeacherTest):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        r = cls.r = cls.tmp.name
-        train_vae.main(['--tiny', '--steps', '2', '--batch', '2', '--out', f'{r}/vae', '--stat-clips', '8'])
-        train_text.main(['--steps', '2', '--batch', '8', '--out', f'{r}/text'])
-        vae, _ = train_vae.load(f'{r}/vae')
-        t5, tok = train_text.load(f'{r}/text')
-        dit = WanDiT(**dict(tiny_dit_config(), text_dim=t5.config['dim'])).init_weights()
-        export_folder(f'{r}/model', dit, t5, vae, tok, teacher_defaults(9, 32), 'tiny')
-        tune_decoder.main(['--tiny', '--init', f'{r}/model', '--out', f'{r}/decoder', '--steps', '3', '--batch', '2',
+        super().setUpClass()
+        tune_decoder.main(['--tiny', '--init', cls.model, '--out', f'{cls.r}/decoder', '--steps', '3', '--batch', '2',
                            '--lr', '1e-2'])
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
-
     def test_only_the_decoder_trains(self):
-        before, after = st.load(f'{self.r}/model/{VAE_FILE}'), st.load(f'{self.r}/decoder/vae.safetensors')
+        before, after = st.load(f'{self.model}/{VAE_FILE}'), st.load(f'{self.r}/decoder/vae.safetensors')
         changed = {k for k in before if not torch.equal(before[k].float(), after[k].float())}
         self.assertTrue(changed)
         self.assertTrue(all(k.startswith(('decoder.', 'conv2.')) for k in changed), sorted(changed)[:5])
@@ -45,7 +32,7 @@ class DecoderTest(unittest.TestCase):
         self.assertIn('before', last)
 
     def test_swap_into_model_folder(self):
-        out = swap_vae.swap(f'{self.r}/decoder', f'{self.r}/model', f'{self.r}/swapped')
+        out = swap_vae.swap(f'{self.r}/decoder', self.model, f'{self.r}/swapped')
         got, want = st.load(os.path.join(out, VAE_FILE)), st.load(f'{self.r}/decoder/vae.safetensors')
         self.assertTrue(all(torch.equal(got[k], want[k]) for k in want))
         with open(os.path.join(out, 'tessera.json')) as f:
@@ -62,7 +49,7 @@ class DecoderTest(unittest.TestCase):
         with open(f'{self.r}/decoder/vae.json') as f, open(f'{bad}/vae.json', 'w') as g:
             g.write(f.read())
         with self.assertRaises(ValueError):
-            swap_vae.swap(bad, f'{self.r}/model', f'{self.r}/never')
+            swap_vae.swap(bad, self.model, f'{self.r}/never')
         self.assertFalse(os.path.exists(f'{self.r}/never'))
 
 

@@ -3,13 +3,13 @@ latent cache, the caption bank, periodic exports and text encoders read from a m
 (CUDA graphs need a GPU; on the CPU graphs.trainable must hand back the eager pass.)"""
 import json
 import os
-import tempfile
 import unittest
 
 import torch
 
-from training import graphs, train_dit, train_text, train_vae
+from training import graphs, train_dit, train_text
 from training.gpu import stage4
+from training.tests.util import TinyTeacherTest
 
 
 def entries(path):
@@ -17,20 +17,7 @@ def entries(path):
         return [json.loads(line) for line in f]
 
 
-class Stage4Test(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = tempfile.TemporaryDirectory()
-        r = cls.r = cls.tmp.name
-        train_vae.main(['--tiny', '--steps', '2', '--batch', '2', '--out', f'{r}/vae', '--stat-clips', '8'])
-        train_text.main(['--steps', '2', '--batch', '8', '--out', f'{r}/text'])
-        train_dit.main(['--tiny', '--steps', '2', '--batch', '4', '--vae', f'{r}/vae', '--text', f'{r}/text',
-                        '--out', f'{r}/teacher'])
-        cls.model = f'{r}/teacher/model'
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.tmp.cleanup()
+class Stage4Test(TinyTeacherTest):
 
     def stage_args(self, out, extra=()):
         return ['--tiny', '--steps', '6', '--batch', '4', '--vae', self.model, '--text', self.model,

@@ -2,6 +2,8 @@
 import json
 import os
 import pathlib
+import tempfile
+import unittest
 
 import torch
 
@@ -30,3 +32,23 @@ def fixtures(prefix):
 
 def seed_all(seed=0):
     torch.manual_seed(seed)
+
+
+class TinyTeacherTest(unittest.TestCase):
+    """Tests that start from a toy-size VAE, text encoder and teacher, trained two steps each in a
+    temporary folder (cls.r) once per class; cls.model is the teacher's exported model folder."""
+
+    @classmethod
+    def setUpClass(cls):
+        from training import train_dit, train_text, train_vae
+        cls.tmp = tempfile.TemporaryDirectory()
+        r = cls.r = cls.tmp.name
+        train_vae.main(['--tiny', '--steps', '2', '--batch', '2', '--out', f'{r}/vae', '--stat-clips', '8'])
+        train_text.main(['--steps', '2', '--batch', '8', '--out', f'{r}/text'])
+        train_dit.main(['--tiny', '--steps', '2', '--batch', '4', '--vae', f'{r}/vae', '--text', f'{r}/text',
+                        '--out', f'{r}/teacher'])
+        cls.model = f'{r}/teacher/model'
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
