@@ -69,9 +69,18 @@ def load_folder(path, device='cpu'):
         tessera = json.load(f)
     dit = WanDiT(**dit_cfg)
     dit.load_state_dict({k: v.float() for k, v in st.load(os.path.join(path, DIT_FILE)).items()})
-    t5 = T5Encoder(**tessera['t5'])
-    t5.load_state_dict({k: v.float() for k, v in st.load(os.path.join(path, T5_FILE)).items()})
+    t5, tok = load_text(path, tessera, device)
     vae = WanVAE(**tessera['vae'], mean=tessera.get('latent_mean'), std=tessera.get('latent_std'))
     vae.load_state_dict({k: v.float() for k, v in st.load(os.path.join(path, VAE_FILE)).items()})
-    tok = WordTokenizer.load(os.path.join(path, TOKENIZER_FILE))
-    return dit.to(device).eval(), t5.to(device).eval(), vae.to(device).eval(), tok, tessera
+    return dit.to(device).eval(), t5, vae.to(device).eval(), tok, tessera
+
+
+def load_text(path, tessera=None, device='cpu'):
+    """(text encoder, tokenizer) of an exported folder, reading nothing else of it (a stage that
+    only needs the text encoder must not depend on the folder's DiT or VAE files)."""
+    if tessera is None:
+        with open(os.path.join(path, 'tessera.json')) as f:
+            tessera = json.load(f)
+    t5 = T5Encoder(**tessera['t5'])
+    t5.load_state_dict({k: v.float() for k, v in st.load(os.path.join(path, T5_FILE)).items()})
+    return t5.to(device).eval(), WordTokenizer.load(os.path.join(path, TOKENIZER_FILE))

@@ -94,9 +94,8 @@ def main(argv=None):
 def load(folder, device='cpu'):
     """A text stage folder (t5.json, t5.safetensors, tokenizer.json) or an exported model folder."""
     if not os.path.exists(os.path.join(folder, 't5.json')):
-        from .export import load_folder
-        _, t5, _, tok, _ = load_folder(folder, device)
-        return t5, tok
+        from .export import load_text
+        return load_text(folder, device=device)
     with open(os.path.join(folder, 't5.json')) as f:
         meta = json.load(f)
     t5 = T5Encoder(**meta['config'])
