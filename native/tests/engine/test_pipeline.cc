@@ -32,14 +32,9 @@ struct Loaded {
 };
 
 GenerateRequest small_request() {
-  GenerateRequest r;
-  r.prompt_ids = {5, 17, 42, 1};
-  r.negative_ids = {7, 1};
-  r.width = 48;
-  r.height = 32;
+  GenerateRequest r = test::tiny_request();
   r.frames = 5;
   r.steps = 3;
-  r.guidance = 4.0f;
   r.shift = 3.0f;
   r.seed = 11;
   return r;

@@ -15,14 +15,9 @@ using namespace tsr;
 namespace {
 
 GenerateRequest small_request() {
-  GenerateRequest r;
-  r.prompt_ids = {5, 17, 42, 1};
-  r.negative_ids = {7, 1};
-  r.width = 48;
-  r.height = 32;
+  GenerateRequest r = test::tiny_request();
   r.frames = 9;
   r.steps = 2;
-  r.guidance = 4.0f;
   r.seed = 3;
   return r;
 }

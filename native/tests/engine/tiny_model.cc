@@ -89,4 +89,14 @@ StatusOr<std::string> write_tiny_model(const TinyModelOptions& o) {
   return dir.string();
 }
 
+GenerateRequest tiny_request() {
+  GenerateRequest r;
+  r.prompt_ids = {5, 17, 42, 1};
+  r.negative_ids = {7, 1};
+  r.width = 48;
+  r.height = 32;
+  r.guidance = 4.0f;
+  return r;
+}
+
 }  // namespace tsr::test

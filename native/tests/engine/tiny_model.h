@@ -7,6 +7,7 @@
 #include <string>
 
 #include "core/status.h"
+#include "engine/request.h"
 
 namespace tsr::test {
 
@@ -19,5 +20,9 @@ struct TinyModelOptions {
 
 // Returns the folder (created under a fresh temp dir).
 StatusOr<std::string> write_tiny_model(const TinyModelOptions& opts = {});
+
+// A request the tiny model runs in milliseconds: 4 prompt and 2 negative tokens, 48x32, guidance
+// 4; frames, steps, shift and seed are left to the test.
+GenerateRequest tiny_request();
 
 }  // namespace tsr::test
