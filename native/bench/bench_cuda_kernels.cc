@@ -6,6 +6,7 @@
 #include <cuda_runtime.h>
 
 #include <cmath>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -121,33 +122,25 @@ void attention_cases(bench::Runner& b, const char* label, const int grid[3], int
   }
 }
 
+// Both benchmark shapes (HunyuanVideo 720p, Wan 480p) on each of the given paths.
+void attention_shapes(bench::Runner& b, std::initializer_list<AttnPath> paths) {
+  CudaProbe p = cuda_probe(0);
+  if (!p.usable) {
+    b.skip("all", p.reason);
+    return;
+  }
+  const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
+  for (AttnPath path : paths) {
+    attention_cases(b, "hunyuan720p", hunyuan, 24, path);
+    attention_cases(b, "wan480p", wan, 12, path);
+  }
+}
+
 }  // namespace
 
-TSR_BENCH(cuda_attention) {
-  CudaProbe p = cuda_probe(0);
-  if (!p.usable) {
-    b.skip("all", p.reason);
-    return;
-  }
-  const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
-  for (AttnPath path : {AttnPath::Hopper, AttnPath::HopperCpAsync, AttnPath::Portable}) {
-    attention_cases(b, "hunyuan720p", hunyuan, 24, path);
-    attention_cases(b, "wan480p", wan, 12, path);
-  }
-}
+TSR_BENCH(cuda_attention) { attention_shapes(b, {AttnPath::Hopper, AttnPath::HopperCpAsync, AttnPath::Portable}); }
 
-TSR_BENCH(cuda_attention_variants) {
-  CudaProbe p = cuda_probe(0);
-  if (!p.usable) {
-    b.skip("all", p.reason);
-    return;
-  }
-  const int hunyuan[3] = {30, 48, 80}, wan[3] = {21, 30, 52};
-  for (AttnPath path : {AttnPath::HopperNoPingpong, AttnPath::HopperSplit}) {
-    attention_cases(b, "hunyuan720p", hunyuan, 24, path);
-    attention_cases(b, "wan480p", wan, 12, path);
-  }
-}
+TSR_BENCH(cuda_attention_variants) { attention_shapes(b, {AttnPath::HopperNoPingpong, AttnPath::HopperSplit}); }
 
 TSR_BENCH(cuda_gemm) {
   CudaProbe p = cuda_probe(0);
