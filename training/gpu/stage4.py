@@ -1,4 +1,4 @@
-"""One GPU call of runs 4 and 5: continues a teacher, then trains the STA fine-tune and the MCD
+"""One GPU call of runs 4 to 8: continues a teacher, then trains the STA fine-tune and the MCD
 students side by side (--students picks which), and packs everything for the trip back. The VAE's
 encoder and the text encoder are kept, so the teacher's latents do not move; with --decoder-end
 the VAE's decoder is fine-tuned alongside (training/tune_decoder.py).
@@ -125,7 +125,7 @@ def main(argv=None):
     tiny = ['--tiny'] if a.tiny else []
     base = ['--seed', str(a.seed), '--vae', vae, '--text', init, '--clips', str(a.clips),
             '--latent-cache', f'{r}/latents.pkl', '--steps', '100000', '--checkpoint-every', '60'] + tiny
-    graphs = lambda attempt: ['--graphs', a.graphs if attempt == 0 else 'off']
+    graphs = lambda attempt, mode=a.graphs: ['--graphs', mode if attempt == 0 else 'off']   # a retry runs eager
 
     side = []   # stages running beside the teacher
     if a.decoder_end > 0:
@@ -139,10 +139,9 @@ def main(argv=None):
     # 1. the teacher, continued (on a retry: from its last periodic export, if any)
     def teacher_argv(attempt):
         start_from = f'{r}/teacher/model' if attempt and os.path.exists(f'{r}/teacher/model') else init
-        mode = ['--graphs', (a.teacher_graphs or a.graphs) if attempt == 0 else 'off']
-        return base + mode + ['--init', start_from, '--out', f'{r}/teacher', '--deadline',
-                                         str(at(a.teacher_end)), '--batch', str(a.batch), '--lr', str(a.lr),
-                                         '--caption-bank', '8']
+        return base + graphs(attempt, a.teacher_graphs or a.graphs) + [
+            '--init', start_from, '--out', f'{r}/teacher', '--deadline', str(at(a.teacher_end)), '--batch',
+            str(a.batch), '--lr', str(a.lr), '--caption-bank', '8']
     min_left = min(25.0, 0.05 * a.seconds)
     if a.teacher_end > 0:
         ok = run_stage(job, 'teacher', 'training.train_dit', teacher_argv, at(a.teacher_end) + 30, min_left)
