@@ -16,6 +16,30 @@ from .wan import WanVAE
 from .wan import safetensors_io as st
 
 
+def object_weights(x, clips, fg_weight):
+    """Per-pixel loss weights [B, 1, F, H, W]: 1 + fg_weight on object pixels, those that differ from
+    the background of their clip (x may be a crop of clips; a clip's corner is always background)."""
+    bg = clips[:, :, :1, :1, :1]
+    return 1 + fg_weight * ((x - bg).abs().amax(dim=1, keepdim=True) > 0.05).float()
+
+
+def weighted_l1_l2(rec, x, w):
+    return ((rec - x).abs() * w).mean() / w.mean(), (((rec - x) ** 2) * w).mean() / w.mean()
+
+
+@torch.no_grad()
+def reconstruction_check(vae, maker, rng, frames, size, dev, n=24):
+    """(whole-clip PSNR, detector scores) of n fresh captioned clips encoded and decoded: the
+    detector on reconstructions is the ceiling of what any DiT on these latents can reach."""
+    attrs = [maker.attributes() for _ in range(n)]
+    caps = [maker(a) for a in attrs]
+    x = render_batch(attrs, frames, size, rng, dev)
+    with common.autocast(dev):
+        rec = vae.decode(vae.encode(x), chunked=True).float()
+    psnr = (10 * torch.log10(4 / ((rec - x) ** 2).mean())).item()
+    return psnr, quick_eval.score(quick_eval.to_uint8(rec), caps)
+
+
 def main(argv=None):
     p = common.base_args(argparse.ArgumentParser(description=__doc__), 'runs/vae')
     p.add_argument('--clip-frames', type=int, default=0,
@@ -52,16 +76,13 @@ def main(argv=None):
         if args.crop and args.crop < size:
             y0, x0 = rng.randrange(0, size - args.crop + 1, 8), rng.randrange(0, size - args.crop + 1, 8)
             x = x[..., y0:y0 + args.crop, x0:x0 + args.crop]
-        # object pixels: those that differ from the clip's background (its corner is always background)
-        bg = clips[:, :, :1, :1, :1]
-        w = 1 + args.fg_weight * ((x - bg).abs().amax(dim=1, keepdim=True) > 0.05).float()
+        w = object_weights(x, clips, args.fg_weight)
         with common.autocast(dev):
             mu, log_var = vae.encode_moments(x)
             z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var.clamp(-30, 20))
             rec = vae.decode_raw(z)
         rec = rec.float()
-        l1 = ((rec - x).abs() * w).mean() / w.mean()
-        l2 = (((rec - x) ** 2) * w).mean() / w.mean()
+        l1, l2 = weighted_l1_l2(rec, x, w)
         kl = 0.5 * (mu.float() ** 2 + log_var.float().exp() - 1 - log_var.float()).mean()
         loss = l1 + l2 + args.kl * kl
         opt.zero_grad(set_to_none=True)
@@ -82,14 +103,7 @@ def main(argv=None):
         m = torch.cat(mus).transpose(0, 1).flatten(1)
         mean, std = m.mean(1), m.std(1)
         vae.set_latent_stats(mean, std)
-        attrs = [maker.attributes() for _ in range(24)]
-        caps = [maker(a) for a in attrs]
-        x = render_batch(attrs, frames, size, rng, dev)
-        with common.autocast(dev):
-            rec = vae.decode(vae.encode(x), chunked=True).float()
-        psnr = (10 * torch.log10(4 / ((rec - x) ** 2).mean())).item()
-        # the detector on reconstructions: the ceiling of what any DiT on these latents can reach
-        ceiling = quick_eval.score(quick_eval.to_uint8(rec), caps)
+        psnr, ceiling = reconstruction_check(vae, maker, rng, frames, size, dev)
     log(step=step, seconds=round(budget.elapsed(), 1), full_clip_psnr=psnr, recon_accuracy=ceiling['accuracy'],
         recon_per_attribute=ceiling['per_attribute'], latent_mean=mean.tolist(), latent_std=std.tolist())
     st.save({k: v.cpu() for k, v in vae.state_dict().items()}, os.path.join(args.out, 'vae.safetensors'))

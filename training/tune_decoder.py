@@ -18,9 +18,9 @@ import random
 
 import torch
 
-from . import common, quick_eval
+from . import common
 from .data.batches import CaptionMaker, render_batch
-from .train_vae import load
+from .train_vae import load, object_weights, reconstruction_check, weighted_l1_l2
 from .wan import safetensors_io as st
 
 
@@ -40,18 +40,6 @@ def decoder_params(vae):
     for name, p in vae.named_parameters():
         p.requires_grad_(name.startswith(('decoder.', 'conv2.')))
     return [p for p in vae.parameters() if p.requires_grad]
-
-
-@torch.no_grad()
-def check(vae, maker, rng, frames, size, dev, n=24):
-    """(whole-clip PSNR, detector accuracy on reconstructions) of n fresh captioned clips."""
-    attrs = [maker.attributes() for _ in range(n)]
-    caps = [maker(a) for a in attrs]
-    x = render_batch(attrs, frames, size, rng, dev)
-    with common.autocast(dev):
-        rec = vae.decode(vae.encode(x), chunked=True).float()
-    psnr = (10 * torch.log10(4 / ((rec - x) ** 2).mean())).item()
-    return psnr, quick_eval.score(quick_eval.to_uint8(rec), caps)
 
 
 def main(argv=None):
@@ -76,7 +64,10 @@ def main(argv=None):
     opt = torch.optim.AdamW(params, lr=args.lr, betas=(0.9, 0.99), weight_decay=0.0)
     maker, rng = CaptionMaker(args.seed), random.Random(args.seed + 7)
     gen = torch.Generator(device=dev).manual_seed(args.seed + 19)
-    psnr0, before = check(vae, CaptionMaker(args.seed + 1000), random.Random(args.seed + 1001), frames, size, dev)
+    # the same fresh clips before and after
+    check = lambda: reconstruction_check(vae, CaptionMaker(args.seed + 1000), random.Random(args.seed + 1001), frames,
+                                         size, dev)
+    psnr0, before = check()
     log(step=0, full_clip_psnr=psnr0, recon_accuracy=before['accuracy'], recon_per_attribute=before['per_attribute'])
     budget, step = common.Budget(args.steps, args.max_seconds, args.deadline), 0
     vae.train()
@@ -85,17 +76,15 @@ def main(argv=None):
             g['lr'] = common.lr_at(step, budget.progress(step), args.lr, warmup=50)
         attrs = [maker.attributes() for _ in range(args.batch)]
         x = render_batch(attrs, frames, size, rng, dev)
-        bg = x[:, :, :1, :1, :1]       # the corner is always background
-        w = 1 + args.fg_weight * ((x - bg).abs().amax(dim=1, keepdim=True) > 0.05).float()
+        w = object_weights(x, x, args.fg_weight)
         with torch.no_grad(), common.autocast(dev):
             z = vae.encode(x).float()   # normalised, as the DiT sees it
         noisy = torch.rand(z.shape[0], 1, 1, 1, 1, generator=gen, device=dev) < args.noise_prob
         z = z + noisy * args.latent_noise * torch.randn(z.shape, generator=gen, device=dev)
         with common.autocast(dev):
-            rec = vae.decode_raw(z * vae._stat(vae.std, z) + vae._stat(vae.mean, z))
+            rec = vae.decode_raw(vae.denormalise(z))
         rec = rec.float()
-        l1 = ((rec - x).abs() * w).mean() / w.mean()
-        l2 = (((rec - x) ** 2) * w).mean() / w.mean()
+        l1, l2 = weighted_l1_l2(rec, x, w)
         edge = edge_loss(rec, x, w)
         loss = l1 + l2 + args.edge * edge
         opt.zero_grad(set_to_none=True)
@@ -106,7 +95,7 @@ def main(argv=None):
         if step % 50 == 0 or step == 1:
             log(step=step, l1=l1.item(), l2=l2.item(), edge=edge.item(), lr=opt.param_groups[0]['lr'])
     vae.eval()
-    psnr, after = check(vae, CaptionMaker(args.seed + 1000), random.Random(args.seed + 1001), frames, size, dev)
+    psnr, after = check()
     log(step=step, seconds=round(budget.elapsed(), 1), full_clip_psnr=psnr, recon_accuracy=after['accuracy'],
         recon_per_attribute=after['per_attribute'], before=before['accuracy'], psnr_before=psnr0)
     st.save({k: v.detach().cpu().float() for k, v in vae.state_dict().items()},

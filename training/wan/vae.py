@@ -240,5 +240,8 @@ class WanVAE(nn.Module):
     def decode(self, z, chunked=False):
         """Normalised latent [B, z, T, h, w] -> video [B, 3, 1+4(T-1), 8h, 8w] clamped to [-1, 1].
         chunked: one latent frame at a time with 2-frame caches (same result, bounded memory)."""
-        z = z * self._stat(self.std, z) + self._stat(self.mean, z)
-        return self.decode_raw(z, chunked).clamp(-1, 1)
+        return self.decode_raw(self.denormalise(z), chunked).clamp(-1, 1)
+
+    def denormalise(self, z):
+        """Normalised latent -> the raw latent the decoder takes."""
+        return z * self._stat(self.std, z) + self._stat(self.mean, z)
