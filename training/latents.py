@@ -12,7 +12,7 @@ import random
 
 import torch
 
-from . import common
+from . import common, stage_io
 from .data.batches import CaptionMaker, TextEncoder, encode_latents
 
 
@@ -72,12 +72,21 @@ class LatentData:
         return self.z[idx.to(self.z.device)].float(), caps, ctx
 
 
+def load_set(vae_dir, text_dir, clips, seed, device, tiny=False, cache='', bank=0):
+    """(vae, vae meta, text encoder, tokenizer, LatentData) of a stage: the latent set of `clips`
+    clips (64 at toy size) encoded by vae_dir's VAE, captions by text_dir's encoder."""
+    vae, meta, t5, tok = stage_io.load_components(vae_dir, text_dir, device)
+    text_len = (stage_io.tiny_dit_config() if tiny else common.DIT_CONFIG)['text_len']
+    data = LatentData(vae, t5, tok, 64 if tiny else clips, meta['frames'], meta['size'], seed, device, text_len,
+                      cache=cache, bank=bank)
+    return vae, meta, t5, tok, data
+
+
 def main(argv=None):
     """Builds the latent cache file the stages of a GPU job share (training/gpu/stage4.py runs this
     first when the job trains no teacher, so that students started side by side do not each encode
     the whole set)."""
     import argparse
-    from . import stage_io
     p = argparse.ArgumentParser(description=main.__doc__)
     p.add_argument('--vae', required=True)
     p.add_argument('--text', required=True)
@@ -87,11 +96,7 @@ def main(argv=None):
     p.add_argument('--tiny', action='store_true')
     a = p.parse_args(argv)
     common.setup_cuda()
-    dev = common.device()
-    vae, meta, t5, tok = stage_io.load_components(a.vae, a.text, dev)
-    cfg = stage_io.tiny_dit_config() if a.tiny else common.DIT_CONFIG
-    data = LatentData(vae, t5, tok, 64 if a.tiny else a.clips, meta['frames'], meta['size'], a.seed, dev,
-                      cfg['text_len'], cache=a.cache)
+    *_, data = load_set(a.vae, a.text, a.clips, a.seed, common.device(), a.tiny, cache=a.cache)
     print(f'latents {list(data.z.shape)} -> {a.cache}', flush=True)
 
 

@@ -15,7 +15,7 @@ import time
 import torch
 
 from . import common, graphs, quick_eval, stage_io
-from .latents import LatentData
+from .latents import load_set
 from .wan import WanDiT
 from .wan.sampling import shift_sigma
 
@@ -61,13 +61,10 @@ def setup(args, stage):
     log(cmd=common.describe(args), device=str(dev))
     key = (os.path.abspath(args.vae), os.path.abspath(args.text), args.clips, args.seed, args.tiny, args.caption_bank)
     if key not in _CACHE:
-        vae, vmeta, t5, tok = stage_io.load_components(args.vae, args.text, dev)
-        frames, size = vmeta['frames'], vmeta['size']
-        data = LatentData(vae, t5, tok, 64 if args.tiny else args.clips, frames, size, args.seed, dev,
-                          (stage_io.tiny_dit_config() if args.tiny else common.DIT_CONFIG)['text_len'],
-                          cache=args.latent_cache, bank=args.caption_bank)
+        vae, vmeta, t5, tok, data = load_set(args.vae, args.text, args.clips, args.seed, dev, args.tiny,
+                                             cache=args.latent_cache, bank=args.caption_bank)
         _CACHE.clear()
-        _CACHE[key] = (vae, t5, tok, frames, size, data)
+        _CACHE[key] = (vae, t5, tok, vmeta['frames'], vmeta['size'], data)
     vae, t5, tok, frames, size, data = _CACHE[key]
     log(latents=list(data.z.shape), seconds=round(log_time(log), 1))
     return dev, log, vae, t5, tok, frames, size, data
