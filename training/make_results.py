@@ -25,6 +25,11 @@ def decode_share(s):
             f"{100 * bench['decode'] / bench['engine']:.0f}% of a 4-step clip's engine time")
 
 
+def core_cells(r):
+    """accuracy | colour | shape | count | motion cells of a summarised variant."""
+    return ' | '.join(pct(v) for v in (r['accuracy'],) + tuple(r['per_attribute'].get(k) for k in CORE))
+
+
 def weights_notes(raw, order):
     """A line per variant whose weights are a task-vector combination (training/transfer.py)."""
     out = []
@@ -55,9 +60,7 @@ def validation_table(entries):
         label, path = entry.split('=', 1)
         with open(path) as f:
             for name, r in summarise(json.load(f)).items():
-                pa = r['per_attribute']
-                lines.append(f"| {label} | {name} | {r['clips']} | {pct(r['accuracy'])} | {pct(pa.get('colour'))} | "
-                             f"{pct(pa.get('shape'))} | {pct(pa.get('count'))} | {pct(pa.get('motion'))} |")
+                lines.append(f"| {label} | {name} | {r['clips']} | {core_cells(r)} |")
     return lines + ['']
 
 
@@ -103,12 +106,9 @@ def main(argv=None):
         d = r['defaults'] or {}
         sampler = f"{d.get('sampler')} {d.get('steps')}, CFG {d.get('guidance')}"
         speed = base['engine_seconds_median'] / r['engine_seconds_median'] if base else None
-        pa = r['per_attribute']
         dist = '–' if name == 'teacher' or r['distance_to_teacher'] is None else f"{r['distance_to_teacher']:.3f}"
-        lines.append(f"| {r['label']} | {sampler} | {pct(r['accuracy'])} | {pct(pa.get('colour'))} | "
-                     f"{pct(pa.get('shape'))} | {pct(pa.get('count'))} | {pct(pa.get('motion'))} | "
-                     f"{pct(r['clips_all_core_right'])} | {dist} | {pct(r['sparsity'])} | "
-                     f"{r['engine_seconds_median']:.2f} | {r['denoise_seconds_median']:.2f} | "
+        lines.append(f"| {r['label']} | {sampler} | {core_cells(r)} | {pct(r['clips_all_core_right'])} | {dist} | "
+                     f"{pct(r['sparsity'])} | {r['engine_seconds_median']:.2f} | {r['denoise_seconds_median']:.2f} | "
                      f"{r['cli_seconds_median']:.2f} | {'–' if speed is None else f'{speed:.1f}x'} |")
     lines.append('')
     lines += weights_notes(raw, order)
