@@ -11,6 +11,7 @@ import time
 import torch
 
 from . import common, graphs
+from .stage_io import tiny_dit_config
 from .wan import WanDiT
 
 
@@ -66,7 +67,6 @@ def main(argv=None):
     a = p.parse_args(argv)
     common.setup_cuda()
     dev = common.device()
-    from .stage_io import tiny_dit_config
     cfg = tiny_dit_config() if a.tiny else dict(common.DIT_CONFIG)
     log = common.Log(a.out, 'bench_step')
     rows = [(m, *time_mode(m, cfg, a.batch, a.steps, dev, log)) for m in a.modes]
