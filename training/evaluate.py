@@ -67,6 +67,42 @@ def rel_l2(a, b):
     return math.sqrt(num / max(den, 1e-12))
 
 
+SEED_STRIDE = 1000
+
+
+def frames_name(i, rep):
+    """The saved frames of prompt i's clip number rep (the first keeps its older name)."""
+    return f'{i:02d}.rgb' if rep == 0 else f'{i:02d}_{rep}.rgb'
+
+
+def generate_row(name, model, text, seed, fname, extra, args, teacher_pixels):
+    """One clip through the CLI, its frames saved as <out>/frames/<name>/<fname>: the detector's
+    checks, the distance to the teacher's clip of the same prompt and seed (when saved), timings."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.time()
+        summary = engine.generate(text, os.path.join(tmp, 'clip'), model=model, seed=seed,
+                                  threads=args.threads or None, fmt='png', extra=extra)
+        wall = time.time() - t0
+        clip = frames_of(os.path.join(tmp, 'clip'))
+    os.makedirs(os.path.join(args.out, 'frames', name), exist_ok=True)
+    with open(os.path.join(args.out, 'frames', name, fname), 'wb') as f:
+        f.write(b''.join(clip.frames))
+    measured = analyse(clip)
+    ok = check(parse_prompt(text), measured)
+    tp = os.path.join(args.out, 'frames', 'teacher', fname)
+    dist = None
+    if os.path.exists(tp):
+        if fname not in teacher_pixels:
+            teacher_pixels[fname] = open(tp, 'rb').read()
+        dist = rel_l2(b''.join(clip.frames), teacher_pixels[fname])
+    t = summary['timings']
+    return {'prompt': text, 'seed': seed, 'frames': fname, 'ok': ok,
+            'measured': {k: measured.get(k) for k in ('count', 'shape', 'colour', 'motion', 'size', 'background')},
+            'distance_to_teacher': dist,
+            'engine_seconds': t['textSeconds'] + t['denoiseSeconds'] + t['decodeSeconds'], 'timings': t,
+            'cli_seconds': wall}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument('--runs', default='runs')
@@ -76,6 +112,9 @@ def main(argv=None):
     p.add_argument('--prompt-set', choices=('held_out', 'validation'), default='held_out',
                    help='validation: prompts for choosing between models, so that the held-out ones stay a test')
     p.add_argument('--seed', type=int, default=100, help='seed of prompt i is seed + i')
+    p.add_argument('--seeds', type=int, default=1,
+                   help='clips per prompt: repeat r uses seed + i + SEED_STRIDE * r (one seed per prompt leaves '
+                        'about 3 points of sampling error at 24 prompts)')
     p.add_argument('--threads', type=int, default=0)
     p.add_argument('--reanalyse', action='store_true',
                    help='rerun the detector on the saved frames (no generation)')
@@ -103,38 +142,20 @@ def main(argv=None):
         extra = [e.replace('{runs}', args.runs) for e in extra]
         info = engine.info(model)['model']
         rows = results.get(name, {}).get('clips', [])
-        done = {r['prompt'] for r in rows}
-        for i, (text, _) in enumerate(prompts):
-            if text in done:
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                t0 = time.time()
-                summary = engine.generate(text, os.path.join(tmp, 'clip'), model=model, seed=args.seed + i,
-                                          threads=args.threads or None, fmt='png', extra=extra)
-                wall = time.time() - t0
-                clip = frames_of(os.path.join(tmp, 'clip'))
-                os.makedirs(os.path.join(args.out, 'frames', name), exist_ok=True)
-                with open(os.path.join(args.out, 'frames', name, f'{i:02d}.rgb'), 'wb') as f:
-                    f.write(b''.join(clip.frames))
-            measured = analyse(clip)
-            ok = check(parse_prompt(text), measured)
-            tp = os.path.join(args.out, 'frames', 'teacher', f'{i:02d}.rgb')
-            dist = None
-            if os.path.exists(tp):
-                if i not in teacher_pixels:
-                    teacher_pixels[i] = open(tp, 'rb').read()
-                dist = rel_l2(b''.join(clip.frames), teacher_pixels[i])
-            t = summary['timings']
-            rows.append({'prompt': text, 'seed': args.seed + i, 'ok': ok,
-                         'measured': {k: measured.get(k) for k in ('count', 'shape', 'colour', 'motion', 'size',
-                                                                   'background')},
-                         'distance_to_teacher': dist, 'engine_seconds': t['textSeconds'] + t['denoiseSeconds'] +
-                         t['decodeSeconds'], 'timings': t, 'cli_seconds': wall})
-            results[name] = {'label': label, 'model': model, 'options': extra, 'clips': rows}
-            with open(path, 'w') as f:
-                json.dump(results, f, indent=1)
-            print(f'{name} {i + 1}/{len(prompts)} {"".join("+" if v else "-" for v in ok.values())} '
-                  f'{rows[-1]["engine_seconds"]:.2f}s {text}', flush=True)
+        done = {(r['prompt'], r['seed']) for r in rows}
+        for rep in range(args.seeds):
+            for i, (text, _) in enumerate(prompts):
+                seed = args.seed + i + SEED_STRIDE * rep
+                if (text, seed) in done:
+                    continue
+                row = generate_row(name, model, text, seed, frames_name(i, rep), extra, args, teacher_pixels)
+                rows.append({**row, 'rep': rep})
+                results[name] = {'label': label, 'model': model, 'options': extra, 'clips': rows}
+                with open(path, 'w') as f:
+                    json.dump(results, f, indent=1)
+                print(f'{name} seed {rep + 1}/{args.seeds} {i + 1}/{len(prompts)} '
+                      f'{"".join("+" if v else "-" for v in row["ok"].values())} {row["engine_seconds"]:.2f}s {text}',
+                      flush=True)
         d = info['defaults']
         attention = d.get('attention')
         if extra and extra[0] == '--attention':
@@ -184,7 +205,7 @@ def reanalyse(out):
         results = json.load(f)
     for name, r in results.items():
         for i, row in enumerate(r['clips']):
-            raw = open(os.path.join(out, 'frames', name, f'{i:02d}.rgb'), 'rb').read()
+            raw = open(os.path.join(out, 'frames', name, row.get('frames', f'{i:02d}.rgb')), 'rb').read()
             n = 128 * 128 * 3
             measured = analyse(Clip([raw[k:k + n] for k in range(0, len(raw), n)], 128, 128))
             row['ok'] = check(parse_prompt(row['prompt']), measured)
@@ -206,8 +227,13 @@ def summarise(results):
                 per[k] = sum(vals) / len(vals)
         core = [row['ok'][k] for row in rows for k in CORE]
         dists = [row['distance_to_teacher'] for row in rows if row['distance_to_teacher'] is not None]
+        by_rep = {}
+        for row in rows:
+            by_rep.setdefault(row.get('rep', 0), []).extend(row['ok'][k] for k in CORE)
         out[name] = {
             'label': r['label'], 'clips': len(rows), 'accuracy': sum(core) / max(1, len(core)), 'per_attribute': per,
+            'prompts': len({row['prompt'] for row in rows}),
+            'accuracy_by_seed': [sum(v) / len(v) for _, v in sorted(by_rep.items())],
             'clips_all_core_right': sum(all(row['ok'][k] for k in CORE) for row in rows) / max(1, len(rows)),
             'distance_to_teacher': statistics.mean(dists) if dists else None,
             'sparsity': r.get('sparsity', 0.0), 'defaults': r.get('defaults'),
