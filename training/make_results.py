@@ -1,6 +1,8 @@
 """Writes training/RESULTS.md from the evaluation (runs/eval/results.json) and the training logs.
 
   python3 -m training.make_results --eval runs/eval --out training/RESULTS.md
+  # the committed table: python3 -m training.make_results --eval runs9/eval \
+  #     --calibration runs9/calibration/calibration.json --validation-list training/validation_runs.txt
 """
 import argparse
 import datetime
@@ -74,12 +76,15 @@ def validation_table(entries):
     lines = ['## Model selection (validation prompts)', '',
              'Choices between models were made on `validation_prompts()` (built like the held-out prompts, none of '
              'them), one seed per prompt, through the engine as above:', '',
-             '| model | variant | prompts | accuracy % | colour | shape | count | motion |', '|---|---|---|---|---|---|---|---|']
+             '| model | variant | prompts | seed of prompt i | accuracy % | colour | shape | count | motion |',
+             '|---|---|---|---|---|---|---|---|---|']
     for entry in entries:
         label, path = entry.split('=', 1)
         with open(path) as f:
-            for name, r in summarise(json.load(f)).items():
-                lines.append(f"| {label} | {name} | {r['clips']} | {core_cells(r)} |")
+            raw = json.load(f)
+        for name, r in summarise(raw).items():
+            first = min(row['seed'] for row in raw[name]['clips'])
+            lines.append(f"| {label} | {name} | {r['clips']} | {first} + i | {core_cells(r)} |")
     return lines + ['']
 
 
@@ -90,7 +95,12 @@ def main(argv=None):
     p.add_argument('--out', default=os.path.join(os.path.dirname(__file__), 'RESULTS.md'))
     p.add_argument('--validation', nargs='*', default=[], metavar='LABEL=RESULTS_JSON',
                    help='evaluations on the validation prompts that chose between models, listed as such')
+    p.add_argument('--validation-list', default='', metavar='FILE',
+                   help='more LABEL=RESULTS_JSON entries, one per line (training/validation_runs.txt)')
     args = p.parse_args(argv)
+    if args.validation_list:
+        with open(args.validation_list) as f:
+            args.validation += [line.strip() for line in f if line.strip()]
     with open(os.path.join(args.eval, 'results.json')) as f:
         raw = json.load(f)
     s = summarise(raw)

@@ -1,4 +1,4 @@
-"""One GPU call of runs 4 to 8: continues a teacher, then trains the STA fine-tune and the MCD
+"""One GPU call of runs 4 to 9: continues a teacher, then trains the STA fine-tune and the MCD
 students side by side (--students picks which), and packs everything for the trip back. The VAE's
 encoder and the text encoder are kept, so the teacher's latents do not move; with --decoder-end
 the VAE's decoder is fine-tuned alongside (training/tune_decoder.py).
@@ -15,6 +15,8 @@ results.tgz.part-aa/ab (the student deltas, the tuned decoder and the stages' lo
 own log is the 8th.
 
   python3 -m training.gpu.stage4 --init runs3/teacher/model --runs /tmp/runs --out $OUT --seconds 540
+  # students only, from a finished teacher (runs 8 and 9):
+  python3 -m training.gpu.stage4 --init runs7/teacher/model --teacher-end 0 --students mcd4 --graphs compile ...
 """
 import argparse
 import json
