@@ -7,7 +7,11 @@ shapes through it). The decoder trains on whole clips (the causal convolutions m
 latent frame), object pixels weighted as in stage 1, plus an edge term (differences of
 neighbouring pixels) for the outlines that tell squares, triangles and circles apart. With
 probability `noise_prob` the normalised latent gets Gaussian noise of std `latent_noise`, so
-that the decoder also renders the slightly-off latents a DiT samples cleanly.
+that the decoder also renders the slightly-off latents a DiT samples cleanly. With
+`--trail-weight` the background pixels an object covers within `--trail-frames` frames before or
+after also weigh more: a latent frame holds four video frames, and a decoder that does not
+separate them paints a dark smudge where a moving object was (run 5's decoder does, NOTES.md),
+on pixels that are background in the target and so weighed 1 against the object's 21.
 
   python3 -m training.tune_decoder --init runs/teacher/model --out runs/decoder --max-seconds 300
 """
@@ -34,6 +38,14 @@ def edge_loss(rec, x, w):
     return loss
 
 
+def trail_weights(x, w, fg_weight, trail_weight, frames):
+    """w plus trail_weight on the pixels that are background now but hold an object within
+    `frames` frames before or after (w: object_weights' [B, 1, F, H, W])."""
+    obj = (w > 1).float()
+    near = torch.nn.functional.max_pool3d(obj, (2 * frames + 1, 1, 1), stride=1, padding=(frames, 0, 0))
+    return w + trail_weight * (near - obj)
+
+
 def decoder_params(vae):
     """What trains: conv2 (latent -> decoder input) and the decoder; the encoder and conv1 (which
     make the latents) stay frozen."""
@@ -49,6 +61,9 @@ def main(argv=None):
     p.add_argument('--edge', type=float, default=1.0, help='weight of the edge term')
     p.add_argument('--latent-noise', type=float, default=0.1, help='std of the noise on normalised latents')
     p.add_argument('--noise-prob', type=float, default=0.5)
+    p.add_argument('--trail-weight', type=float, default=0.0,
+                   help='extra weight of pixels an object covers in nearby frames (0: as run 5)')
+    p.add_argument('--trail-frames', type=int, default=4)
     p.set_defaults(batch=8, lr=2e-4, steps=100000)
     args = p.parse_args(argv)
     common.seed_everything(args.seed)
@@ -77,6 +92,8 @@ def main(argv=None):
         attrs = [maker.attributes() for _ in range(args.batch)]
         x = render_batch(attrs, frames, size, rng, dev)
         w = object_weights(x, x, args.fg_weight)
+        if args.trail_weight:
+            w = trail_weights(x, w, args.fg_weight, args.trail_weight, args.trail_frames)
         with torch.no_grad(), common.autocast(dev):
             z = vae.encode(x).float()   # normalised, as the DiT sees it
         noisy = torch.rand(z.shape[0], 1, 1, 1, 1, generator=gen, device=dev) < args.noise_prob

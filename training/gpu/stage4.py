@@ -106,6 +106,7 @@ def main(argv=None):
     p.add_argument('--decoder-end', type=float, default=0.0,
                    help='fraction of the job where decoder fine-tuning (from the start) ends; 0 = none')
     p.add_argument('--decoder-batch', type=int, default=8)
+    p.add_argument('--decoder-trail', type=float, default=0.0, help="tune_decoder's --trail-weight")
     p.add_argument('--graphs', choices=('auto', 'compile', 'off'), default='auto')
     p.add_argument('--teacher-graphs', choices=('auto', 'compile', 'off'), default=None,
                    help="the teacher stage's --graphs (default: --graphs)")
@@ -132,7 +133,8 @@ def main(argv=None):
     side = []   # stages running beside the teacher
     if a.decoder_end > 0:
         argv = lambda attempt: ['--seed', str(a.seed), '--init', vae, '--out', f'{r}/decoder', '--batch',
-                                str(a.decoder_batch), '--deadline', str(at(a.decoder_end))] + tiny
+                                str(a.decoder_batch), '--deadline', str(at(a.decoder_end)),
+                                '--trail-weight', str(a.decoder_trail)] + tiny
         side.append(threading.Thread(target=run_stage, args=(job, 'decoder', 'training.tune_decoder', argv,
                                                              min(at(a.decoder_end) + 30, at(a.kill)), 5)))
     for t in side:
@@ -147,6 +149,8 @@ def main(argv=None):
     min_left = min(25.0, 0.05 * a.seconds)
     if a.teacher_end > 0:
         ok = run_stage(job, 'teacher', 'training.train_dit', teacher_argv, at(a.teacher_end) + 30, min_left)
+    elif not a.students:   # a decoder-only job
+        ok = True
     else:   # students only: encode the shared latent set once, before they start side by side
         ok = run_stage(job, 'latents', 'training.latents', lambda attempt: [
             '--vae', vae, '--text', init, '--clips', str(a.clips), '--seed', str(a.seed), '--cache',

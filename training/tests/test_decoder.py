@@ -31,6 +31,18 @@ class DecoderTest(TinyTeacherTest):
         self.assertIn('recon_accuracy', last)
         self.assertIn('before', last)
 
+    def test_trail_weights_cover_nearby_frames_only(self):
+        x = torch.zeros(1, 3, 12, 8, 8)
+        for f in range(12):   # a dot moving one pixel right per frame on a black background
+            x[0, :, f, 4, f % 8] = 1.0
+        w = tune_decoder.object_weights(x, x, 20.0)
+        t = tune_decoder.trail_weights(x, w, 20.0, 5.0, 2)
+        self.assertEqual(t[0, 0, 5, 4, 5].item(), 21.0)                 # the object itself: unchanged
+        for near in (3, 4, 6, 7):                                      # where it was / will be, 1-2 frames away
+            self.assertEqual(t[0, 0, 5, 4, near].item(), 6.0, near)
+        self.assertEqual(t[0, 0, 5, 4, 2].item(), 1.0)                 # 3 frames away: background
+        self.assertEqual(t[0, 0, 5, 0, 0].item(), 1.0)
+
     def test_swap_into_model_folder(self):
         out = swap_vae.swap(f'{self.r}/decoder', self.model, f'{self.r}/swapped')
         got, want = st.load(os.path.join(out, VAE_FILE)), st.load(f'{self.r}/decoder/vae.safetensors')

@@ -123,6 +123,21 @@ class Stage4Test(TinyTeacherTest):
         self.assertFalse([f for f in os.listdir(out) if f.startswith('teacher')])
         self.assertEqual(next(e['students'] for e in notes if 'students' in e), {'mcd4': True, 'sta': True})
 
+    def test_decoder_only_job(self):
+        """--teacher-end 0 and no students: only the decoder trains (with its trail weights) and comes
+        back; no latent set is encoded."""
+        import subprocess
+        out, runs = f'{self.r}/decoder_out', f'{self.r}/decoder_runs'
+        stage4.main(['--init', self.model, '--runs', runs, '--out', out, '--seconds', '30', '--tiny', '--teacher-end',
+                     '0', '--students', '--decoder-end', '0.6', '--decoder-batch', '2', '--decoder-trail', '5'])
+        notes = entries(f'{out}/job.jsonl')
+        self.assertEqual([(e['stage'], e['rc']) for e in notes if 'rc' in e], [('decoder', 0)])
+        self.assertIn('--trail-weight', next(e['argv'] for e in notes if e.get('stage') == 'decoder'))
+        back = f'{self.r}/decoder_back'
+        os.makedirs(back)
+        subprocess.run(f'cat {out}/results.tgz.part-* | tar xz -C {back}', shell=True, check=True)
+        self.assertTrue(os.path.exists(f'{back}/decoder/vae.safetensors'))
+
     def test_all_stages_fail_returns_false(self):
         out = f'{self.r}/fail'
         job = stage4.Job(out, __import__('time').time())
