@@ -1,8 +1,8 @@
 """Writes training/RESULTS.md from the evaluation (runs/eval/results.json) and the training logs.
 
   python3 -m training.make_results --eval runs/eval --out training/RESULTS.md
-  # the committed table: python3 -m training.make_results --eval runs9/eval \
-  #     --calibration runs9/calibration/calibration.json --validation-list training/validation_runs.txt
+  # the committed table: python3 -m training.make_results --eval runs10/eval \
+  #     --calibration runs10/calibration/calibration.json --validation-list training/validation_runs.txt
 """
 import argparse
 import datetime

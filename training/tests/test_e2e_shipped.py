@@ -3,8 +3,8 @@ the CLI's defaults (what `tessera generate --prompt ...` gives a user), and the 
 that they show what the prompts say (colour, shape, count, motion).
 
 The goal of the issue is 80% of those checks, and the test holds it. The shipped model (run 8's
-4-step student, training/NOTES.md) gets 29 of the 32 (91%) with 1 or 2 engine threads and with
-the CPU GEMM capped at AVX-512, AVX2 or generic code (TSR_CPU_ISA); 89.6% over all 24 held-out
+4-step student with run 10's decoder, training/NOTES.md) gets 29 of the 32 (91%) with 1 or 2 engine threads and with
+the CPU GEMM capped at AVX-512, AVX2 or generic code (TSR_CPU_ISA); 90.3% over all 24 held-out
 prompts at three seeds each (training/RESULTS.md); random weights get 12.5%.
 Standard library only (CI has no PyTorch). Skipped when the CLI or the addon is not built,
 except under CI (CI=true), where that is a failure."""
