@@ -120,7 +120,7 @@ def main(argv=None):
         '- **accuracy**: share of (clip, attribute) checks the detector (`training/detect`, image analysis) passes, '
         'over the four attributes every prompt names: colour, shape, count, motion.',
         '- **distance**: relative L2 distance of the clip (uint8 pixels) to the dense teacher\'s clip from the same '
-        'seed, mean over prompts.',
+        'seed, mean over clips.',
         '- **sparsity**: share of (query tile, key tile) attention blocks skipped, over all steps, layers and heads.',
         '- **time**: engine seconds per clip (text encoding + denoising + VAE decode); with `evaluate --bench N` the '
         'median of N dedicated runs per variant taken round-robin (so that every variant sees the same machine '
