@@ -38,7 +38,7 @@ def edge_loss(rec, x, w):
     return loss
 
 
-def trail_weights(x, w, fg_weight, trail_weight, frames):
+def trail_weights(w, trail_weight, frames):
     """w plus trail_weight on the pixels that are background now but hold an object within
     `frames` frames before or after (w: object_weights' [B, 1, F, H, W])."""
     obj = (w > 1).float()
@@ -93,7 +93,7 @@ def main(argv=None):
         x = render_batch(attrs, frames, size, rng, dev)
         w = object_weights(x, x, args.fg_weight)
         if args.trail_weight:
-            w = trail_weights(x, w, args.fg_weight, args.trail_weight, args.trail_frames)
+            w = trail_weights(w, args.trail_weight, args.trail_frames)
         with torch.no_grad(), common.autocast(dev):
             z = vae.encode(x).float()   # normalised, as the DiT sees it
         noisy = torch.rand(z.shape[0], 1, 1, 1, 1, generator=gen, device=dev) < args.noise_prob

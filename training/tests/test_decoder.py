@@ -36,7 +36,7 @@ class DecoderTest(TinyTeacherTest):
         for f in range(12):   # a dot moving one pixel right per frame on a black background
             x[0, :, f, 4, f % 8] = 1.0
         w = tune_decoder.object_weights(x, x, 20.0)
-        t = tune_decoder.trail_weights(x, w, 20.0, 5.0, 2)
+        t = tune_decoder.trail_weights(w, 5.0, 2)
         self.assertEqual(t[0, 0, 5, 4, 5].item(), 21.0)                 # the object itself: unchanged
         for near in (3, 4, 6, 7):                                      # where it was / will be, 1-2 frames away
             self.assertEqual(t[0, 0, 5, 4, near].item(), 6.0, near)
