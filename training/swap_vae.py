@@ -13,9 +13,8 @@ import shutil
 import torch
 
 from .export import VAE_FILE, finish_folder
+from .tune_decoder import ENCODER
 from .wan import safetensors_io as st
-
-ENCODER = ('encoder.', 'conv1.')   # what makes the latents (tune_decoder keeps these frozen)
 
 
 def swap(vae_dir, model, out):

@@ -16,11 +16,16 @@ from .wan import WanVAE
 from .wan import safetensors_io as st
 
 
-def object_weights(x, clips, fg_weight):
-    """Per-pixel loss weights [B, 1, F, H, W]: 1 + fg_weight on object pixels, those that differ from
-    the background of their clip (x may be a crop of clips; a clip's corner is always background)."""
+def object_mask(x, clips):
+    """[B, 1, F, H, W] 1.0 on object pixels, those that differ from the background of their clip (x
+    may be a crop of clips; a clip's corner is always background)."""
     bg = clips[:, :, :1, :1, :1]
-    return 1 + fg_weight * ((x - bg).abs().amax(dim=1, keepdim=True) > 0.05).float()
+    return ((x - bg).abs().amax(dim=1, keepdim=True) > 0.05).float()
+
+
+def object_weights(mask, fg_weight):
+    """Per-pixel loss weights [B, 1, F, H, W]: 1 + fg_weight on object pixels (object_mask)."""
+    return 1 + fg_weight * mask
 
 
 def weighted_l1_l2(rec, x, w):
@@ -76,7 +81,7 @@ def main(argv=None):
         if args.crop and args.crop < size:
             y0, x0 = rng.randrange(0, size - args.crop + 1, 8), rng.randrange(0, size - args.crop + 1, 8)
             x = x[..., y0:y0 + args.crop, x0:x0 + args.crop]
-        w = object_weights(x, clips, args.fg_weight)
+        w = object_weights(object_mask(x, clips), args.fg_weight)
         with common.autocast(dev):
             mu, log_var = vae.encode_moments(x)
             z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var.clamp(-30, 20))

@@ -24,7 +24,7 @@ import torch
 
 from . import common
 from .data.batches import CaptionMaker, render_batch
-from .train_vae import load, object_weights, reconstruction_check, weighted_l1_l2
+from .train_vae import load, object_mask, object_weights, reconstruction_check, weighted_l1_l2
 from .wan import safetensors_io as st
 
 
@@ -38,19 +38,20 @@ def edge_loss(rec, x, w):
     return loss
 
 
-def trail_weights(w, trail_weight, frames):
+ENCODER = ('encoder.', 'conv1.')   # what makes the latents: frozen here, checked by swap_vae
+
+
+def trail_weights(w, obj, trail_weight, frames):
     """w plus trail_weight on the pixels that are background now but hold an object within
-    `frames` frames before or after (w: object_weights' [B, 1, F, H, W])."""
-    obj = (w > 1).float()
+    `frames` frames before or after (obj: object_mask's [B, 1, F, H, W])."""
     near = torch.nn.functional.max_pool3d(obj, (2 * frames + 1, 1, 1), stride=1, padding=(frames, 0, 0))
     return w + trail_weight * (near - obj)
 
 
 def decoder_params(vae):
-    """What trains: conv2 (latent -> decoder input) and the decoder; the encoder and conv1 (which
-    make the latents) stay frozen."""
+    """What trains: everything but ENCODER, i.e. conv2 (latent -> decoder input) and the decoder."""
     for name, p in vae.named_parameters():
-        p.requires_grad_(name.startswith(('decoder.', 'conv2.')))
+        p.requires_grad_(not name.startswith(ENCODER))
     return [p for p in vae.parameters() if p.requires_grad]
 
 
@@ -91,9 +92,10 @@ def main(argv=None):
             g['lr'] = common.lr_at(step, budget.progress(step), args.lr, warmup=50)
         attrs = [maker.attributes() for _ in range(args.batch)]
         x = render_batch(attrs, frames, size, rng, dev)
-        w = object_weights(x, x, args.fg_weight)
+        obj = object_mask(x, x)
+        w = object_weights(obj, args.fg_weight)
         if args.trail_weight:
-            w = trail_weights(w, args.trail_weight, args.trail_frames)
+            w = trail_weights(w, obj, args.trail_weight, args.trail_frames)
         with torch.no_grad(), common.autocast(dev):
             z = vae.encode(x).float()   # normalised, as the DiT sees it
         noisy = torch.rand(z.shape[0], 1, 1, 1, 1, generator=gen, device=dev) < args.noise_prob

@@ -35,8 +35,8 @@ class DecoderTest(TinyTeacherTest):
         x = torch.zeros(1, 3, 12, 8, 8)
         for f in range(12):   # a dot moving one pixel right per frame on a black background
             x[0, :, f, 4, f % 8] = 1.0
-        w = tune_decoder.object_weights(x, x, 20.0)
-        t = tune_decoder.trail_weights(w, 5.0, 2)
+        obj = tune_decoder.object_mask(x, x)
+        t = tune_decoder.trail_weights(tune_decoder.object_weights(obj, 20.0), obj, 5.0, 2)
         self.assertEqual(t[0, 0, 5, 4, 5].item(), 21.0)                 # the object itself: unchanged
         for near in (3, 4, 6, 7):                                      # where it was / will be, 1-2 frames away
             self.assertEqual(t[0, 0, 5, 4, near].item(), 6.0, near)
