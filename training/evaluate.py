@@ -232,7 +232,7 @@ def summarise(results):
             by_rep.setdefault(row.get('rep', 0), []).extend(row['ok'][k] for k in CORE)
         out[name] = {
             'label': r['label'], 'clips': len(rows), 'accuracy': sum(core) / max(1, len(core)), 'per_attribute': per,
-            'prompts': len({row['prompt'] for row in rows}),
+            'prompts': len({row['prompt'] for row in rows}), 'first_seed': min(row['seed'] for row in rows),
             'accuracy_by_seed': [sum(v) / len(v) for _, v in sorted(by_rep.items())],
             'clips_all_core_right': sum(all(row['ok'][k] for k in CORE) for row in rows) / max(1, len(rows)),
             'distance_to_teacher': statistics.mean(dists) if dists else None,
